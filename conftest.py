@@ -1,0 +1,3 @@
+"""Root conftest: loads the readiness plugin; nothing else."""
+
+pytest_plugins = ("fixtures.plugin",)

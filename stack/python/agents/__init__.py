@@ -1,0 +1,1 @@
+"""HyperCode agent swarm: crew-orchestrator and project-strategist (small HTTP agents)."""

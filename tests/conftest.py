@@ -1,0 +1,55 @@
+"""Fixtures of the project's own tests: stack copies, baseline runs and the live reference stack."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.harness import ROOT, Run, copy_stack, run_suite
+
+LIVE_PROJECT = os.environ.get("READINESS_TEST_PROJECT", "hypercode")
+LIVE_ENV_FILE = os.environ.get("READINESS_TEST_ENV_FILE", str(ROOT / "stack" / ".env"))
+
+
+def live_args(project: str) -> list[str]:
+    """Options that point the suite at the live test instance."""
+    return [f"--project-name={project}", f"--env-file={LIVE_ENV_FILE}"]
+
+
+@pytest.fixture(scope="session")
+def live_stack_up() -> str:
+    """The reference stack deployed and healthy (``runbook.stack up`` is idempotent)."""
+    proc = subprocess.run(
+        [sys.executable, "-m", "runbook.stack", "up", "--project-name", LIVE_PROJECT,
+         "--env-file", LIVE_ENV_FILE],
+        cwd=ROOT, capture_output=True, text=True, check=False, timeout=1500,
+    )
+    if proc.returncode != 0:
+        pytest.fail(f"reference stack did not come up:\n{proc.stdout[-2000:]}{proc.stderr[-2000:]}")
+    return LIVE_PROJECT
+
+
+@pytest.fixture(scope="session")
+def preflight_baseline(tmp_path_factory: pytest.TempPathFactory) -> Run:
+    """The pre-flight suite on an untouched copy of the reference configuration."""
+    tmp = tmp_path_factory.mktemp("baseline")
+    stack = copy_stack(tmp)
+    return run_suite(tmp, "-m", "preflight", f"--project-dir={stack}")
+
+
+@pytest.fixture(scope="session")
+def postdeploy_baseline(tmp_path_factory: pytest.TempPathFactory, live_stack_up: str) -> Run:
+    """The post-deploy suite on the healthy live reference stack."""
+    tmp = tmp_path_factory.mktemp("post-baseline")
+    return run_suite(tmp, "-m", "postdeploy", *live_args(live_stack_up))
+
+
+@pytest.fixture
+def stack_copy(tmp_path: Path) -> Iterator[Path]:
+    """A fresh git-committed copy of the reference configuration to plant a fault in."""
+    yield copy_stack(tmp_path)
