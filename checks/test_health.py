@@ -2,22 +2,39 @@
 
 from __future__ import annotations
 
-from fixtures.checkmark import check
-from fixtures.health import Settled, container_state
+from typing import Any
 
+from fixtures.checkmark import check
+from fixtures.evidence import attach, attach_container
+from fixtures.health import Settled, container_state
+from fixtures.live_report import TTH_PROPERTY, time_to_healthy
+from fixtures.masking import Masker
 
 @check("HLT-01")
-def test_service_running_and_healthy(service: str, settled_stack: Settled) -> None:
-    """Service container is running and healthy (after a bounded wait)."""
+def test_service_running_and_healthy(
+    service: str,
+    settled_stack: Settled,
+    masker: Masker,
+    docker_client: Any,
+    record_property: Any,
+) -> None:
+    """Service container is running and healthy (after a bounded wait); reports time to healthy."""
     containers = settled_stack.live.of(service)
     assert containers, f"service {service}: container: expected running, got none (not deployed)"
+    times = "; ".join(f"{a.get('Name', '?').lstrip('/')}: {time_to_healthy(a)}" for a in containers)
+    record_property(TTH_PROPERTY, f"{service}={times}")
+    attach(f"{service} time to healthy", times, masker)
     for attrs in containers:
         status, health = container_state(attrs)
         name = attrs.get("Name", "?").lstrip("/")
         last = ((attrs.get("State", {}).get("Health") or {}).get("Log") or [{}])[-1]
         detail = str(last.get("Output", "")).strip().splitlines()[-1:] if last else []
-        assert (status, health) in (("running", "healthy"), ("running", "none")), (
+        healthy = (status, health) in (("running", "healthy"), ("running", "none"))
+        if not healthy:
+            attach_container(docker_client, attrs, masker)
+        assert healthy, masker.mask(
             f"service {service}: container {name}: expected running/healthy, got {status}/{health}"
             + (f" after waiting {settled_stack.waited:.0f} s" if settled_stack.waited else "")
             + (f"; last health output: {detail[0][:200]}" if detail else "")
         )
+

@@ -75,6 +75,9 @@ async def metrics_middleware(request: Request, call_next):
 
 @app.on_event("startup")
 def startup() -> None:
+    for name in ("API_KEY", "JWT_SECRET"):
+        if not getattr(settings, name):
+            raise RuntimeError(f"environment variable {name} is required")
     applied = db.migrate()
     log.info("schema ready (applied now: %s)", applied or "none")
 

@@ -10,8 +10,9 @@ def _required(name: str) -> str:
 
 
 VERSION = os.environ.get("APP_VERSION", "2.0.0")
-API_KEY = _required("API_KEY")
-JWT_SECRET = _required("JWT_SECRET")
+# API_KEY and JWT_SECRET are needed by the API only (checked at its start-up), not the worker.
+API_KEY = os.environ.get("API_KEY", "")
+JWT_SECRET = os.environ.get("JWT_SECRET", "")
 REDIS_URL = os.environ.get("REDIS_URL", "redis://redis:6379/0")
 PG = {
     "host": os.environ.get("POSTGRES_HOST", "postgres"),

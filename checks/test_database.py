@@ -1,0 +1,45 @@
+"""Seed phase 2: PostgreSQL accepts the .env credentials and holds the expected schema."""
+
+from __future__ import annotations
+
+import pytest
+
+from fixtures.checkmark import check
+from fixtures.live_db import DbFacts
+from fixtures.live_facts import MIGRATIONS
+from fixtures.manifest import Manifest
+
+
+@check("DB-01")
+def test_postgres_accepts_env_credentials(database: DbFacts, manifest: Manifest) -> None:
+    """PostgreSQL accepts the .env credentials (psycopg login to the live database)."""
+    assert database.accepted, (
+        f"postgres {database.address}: login with {manifest.db_password_env} from .env: "
+        f"expected accepted, got refused: {database.refused}"
+    )
+
+
+@check("DB-02")
+def test_postgres_has_expected_schema(
+    schema_item: str, database: DbFacts, manifest: Manifest
+) -> None:
+    """PostgreSQL has the expected table, and the expected migrations are recorded."""
+    if not database.accepted:
+        pytest.skip("no login to PostgreSQL (DB-01 reports it)")
+    where = f"postgres {manifest.db_name}"
+    if schema_item == MIGRATIONS:
+        table = manifest.live.migrations_table
+        assert not database.migrations_error, (
+            f"{where}: migrations: expected versions recorded in {table}, got "
+            f"{database.migrations_error}"
+        )
+        missing = sorted(set(manifest.live.migrations) - database.migrations)
+        assert not missing, (
+            f"{where}: migrations: expected {sorted(manifest.live.migrations)} applied, "
+            f"got {sorted(database.migrations)} (missing {missing})"
+        )
+        return
+    assert schema_item in database.tables, (
+        f"{where}: table {schema_item}: expected present, got absent "
+        f"(tables: {', '.join(sorted(database.tables)) or 'none'})"
+    )

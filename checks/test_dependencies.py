@@ -1,0 +1,31 @@
+"""Seed 2.1 Dependencies: audit reports hold no unwaived finding at or above the threshold."""
+
+from __future__ import annotations
+
+from fixtures.checkmark import check
+from fixtures.manifest import AuditReport, Manifest
+from fixtures.preflight import audit
+
+
+@check("DEP-01")
+def test_audit_has_no_finding_at_threshold(audit_report: AuditReport, manifest: Manifest) -> None:
+    """Dependency audit report has no finding at or above the manifest's severity threshold."""
+    where = audit_report.path.name
+    try:
+        findings = audit.read_report(audit_report)
+    except FileNotFoundError:
+        raise AssertionError(
+            f"audit {audit_report.name}: report {where}: expected an {audit_report.kind} audit "
+            "JSON report, got missing"
+        ) from None
+    except (OSError, ValueError) as exc:
+        raise AssertionError(
+            f"audit {audit_report.name}: report {where}: expected {audit_report.kind} audit "
+            f"JSON, got unreadable ({str(exc)[:200]})"
+        ) from None
+    bad = audit.at_or_above(findings, manifest.audit_threshold)
+    listed = ", ".join(f.describe() for f in bad[:10]) + (" ..." if len(bad) > 10 else "")
+    assert not bad, (
+        f"audit {audit_report.name}: findings >= {manifest.audit_threshold}: expected none, "
+        f"got {len(bad)}: {listed}"
+    )

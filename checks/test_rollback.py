@@ -1,0 +1,85 @@
+"""Seed section 3: the backup and rollback procedures of the runbook actually work."""
+
+from __future__ import annotations
+
+import pytest
+
+from fixtures.checkmark import check
+from fixtures.manifest import Manifest
+from fixtures.rollback import AppRollback, FreshBackup
+from runbook.drill import DrillResult, RoundTrip
+
+
+@check("BAK-04")
+def test_backup_script_writes_valid_dump(
+    fresh_backup: FreshBackup, manifest: Manifest, record_property: pytest.RecordProperty
+) -> None:
+    """The backup runbook writes a fresh, non-empty, readable dump of the right database."""
+    assert fresh_backup.report is not None, f"backup runbook: {fresh_backup.error}"
+    report = fresh_backup.report
+    record_property("backup_seconds", round(fresh_backup.seconds, 3))
+    problems = "; ".join(report.problems)
+    assert report.ok, f"backup {'given' if fresh_backup.given else 'written'}: {problems}"
+
+
+@check("RBK-01")
+def test_restore_round_trip_is_identical(
+    restore_round_trip: RoundTrip, record_property: pytest.RecordProperty
+) -> None:
+    """A backup restored into a scratch database has the same schema, rows, content and sequences."""
+    rt = restore_round_trip
+    record_property("round_trip_seconds", round(rt.seconds, 3))
+    record_property("raw_dump_restore_seconds", round(rt.raw_seconds, 3))
+    shown = rt.problems[:10] + ([f"... {len(rt.problems) - 10} more"] if len(rt.problems) > 10 else [])
+    assert not rt.problems, (
+        f"dump {rt.dump.name}: restored into {rt.scratch}: expected identical to the source, got "
+        f"{len(rt.problems)} differences: " + "; ".join(shown)
+    )
+    assert not rt.scratch_left, (
+        f"scratch database {rt.scratch}: expected dropped after the round trip, got still present"
+    )
+
+
+@check("RBK-02")
+def test_database_rollback_drill(
+    database_drill: DrillResult, manifest: Manifest, record_property: pytest.RecordProperty
+) -> None:
+    """The 3.2 drill restores the damaged data with the runbook, healthy, within RTO and RPO."""
+    d = database_drill
+    record_property("recovery_seconds", round(d.recovery_seconds, 3))
+    assert not d.problems, "database drill: " + "; ".join(d.problems[:10])
+    assert d.damaged, "database drill: damage: expected the data changed, got unchanged"
+    assert not d.unhealthy, (
+        f"database drill: services: expected healthy after the restore, got not healthy: "
+        f"{', '.join(d.unhealthy)}"
+    )
+    assert d.recovery_seconds <= manifest.rto_seconds, (
+        f"database drill: recovery time: expected at most {manifest.rto_seconds:g} s (RTO), got "
+        f"{d.recovery_seconds:.1f} s"
+    )
+    assert d.backup_age_hours <= manifest.rpo_hours, (
+        f"database drill: backup age: expected at most {manifest.rpo_hours:g} h (RPO), got "
+        f"{d.backup_age_hours:.2f} h"
+    )
+    assert not d.cleanup_problems, "database drill: clean-up: " + "; ".join(d.cleanup_problems)
+
+
+@check("RBK-03")
+def test_application_rollback_to_previous_release(
+    app_rollback: AppRollback, record_property: pytest.RecordProperty
+) -> None:
+    """The stack rolls back to the previous release's images, healthy, and forward again."""
+    r = app_rollback
+    assert r.previous is not None, (
+        f"release {r.current}: previous release: expected an image tag below {r.current} for every "
+        f"service, got none (images: {', '.join(sorted({i.repo for i in r.images}))})"
+    )
+    assert not r.missing, (
+        f"release {r.previous}: images: expected present, got missing: {', '.join(r.missing)}"
+    )
+    assert r.back is not None
+    assert r.forward is not None
+    record_property("rollback_seconds", round(r.back.seconds, 3))
+    record_property("rollforward_seconds", round(r.forward.seconds, 3))
+    assert not r.back.problems, f"rollback to {r.previous}: " + "; ".join(r.back.problems)
+    assert not r.forward.problems, f"roll forward to {r.current}: " + "; ".join(r.forward.problems)
