@@ -38,9 +38,8 @@ def test_service_defines_healthcheck(service: str, rendered: ComposeModel) -> No
     test = health.get("test") or []
     disabled = health.get("disable") or (list(test)[:1] == ["NONE"])
     found = "disabled" if disabled else "none"
-    assert test and not disabled, (
-        f"service {service}: healthcheck: expected a healthcheck test, got {found}"
-    )
+    defined = bool(test) and not disabled
+    assert defined, f"service {service}: healthcheck: expected a healthcheck test, got {found}"
 
 
 @check("CFG-04")

@@ -1,4 +1,4 @@
-"""Seed 2.2/2.3 after launch: what runs is what was declared (limits, ports, networks, health, image)."""
+"""Seed 2.2/2.3 after launch: what runs is what was declared (limits, ports, networks, health)."""
 
 from __future__ import annotations
 
@@ -107,6 +107,4 @@ def test_live_healthcheck_and_image_equal_declared(
             problems.insert(0, f"image: expected {declared_image}, got {image}")
         if problems:
             _evidence(attrs, masker)
-        assert not problems, f"service {service}: container {_name(attrs)}: " + "; ".join(
-            problems
-        )
+        assert not problems, f"service {service}: container {_name(attrs)}: " + "; ".join(problems)

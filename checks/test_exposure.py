@@ -24,9 +24,7 @@ def test_host_listens_on_no_backend_port(
         for port in published_host_ports(attrs)
     }
     listening = listening_ports(listening_sockets)
-    exposed = sorted(
-        spec for port in sorted(ports - public) for spec in listening.get(port, [])
-    )
+    exposed = sorted(spec for port in sorted(ports - public) for spec in listening.get(port, []))
     assert not exposed, (
         f"service {backend_service}: host sockets: expected none of ports {sorted(ports)} "
         f"listening on the host, got {', '.join(exposed)}"

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
 from fixtures.checkmark import check
 from fixtures.evidence import attach, attach_container
 from fixtures.health import Settled, container_state
 from fixtures.live_report import TTH_PROPERTY, time_to_healthy
 from fixtures.masking import Masker
+
 
 @check("HLT-01")
 def test_service_running_and_healthy(
@@ -16,13 +19,13 @@ def test_service_running_and_healthy(
     settled_stack: Settled,
     masker: Masker,
     docker_client: Any,
-    record_property: Any,
+    request: pytest.FixtureRequest,
 ) -> None:
     """Service container is running and healthy (after a bounded wait); reports time to healthy."""
     containers = settled_stack.live.of(service)
     assert containers, f"service {service}: container: expected running, got none (not deployed)"
     times = "; ".join(f"{a.get('Name', '?').lstrip('/')}: {time_to_healthy(a)}" for a in containers)
-    record_property(TTH_PROPERTY, f"{service}={times}")
+    request.node.user_properties.append((TTH_PROPERTY, f"{service}={times}"))
     attach(f"{service} time to healthy", times, masker)
     for attrs in containers:
         status, health = container_state(attrs)
@@ -37,4 +40,3 @@ def test_service_running_and_healthy(
             + (f" after waiting {settled_stack.waited:.0f} s" if settled_stack.waited else "")
             + (f"; last health output: {detail[0][:200]}" if detail else "")
         )
-

@@ -1,4 +1,4 @@
-"""Seed 2.2 after launch: HTTPS serves the expected certificate (TLS 1.2+) and HTTP redirects to it."""
+"""Seed 2.2 after launch: HTTPS serves the expected certificate (TLS 1.2+); HTTP redirects."""
 
 from __future__ import annotations
 
@@ -47,7 +47,9 @@ def test_https_serves_expected_certificate(
 def test_http_redirects_to_https(http_redirect: Answer, target: Target, masker: Masker) -> None:
     """HTTP answers with a redirect to HTTPS (on the published HTTPS port)."""
     where = f"http 127.0.0.1:{target.http_port}"
-    assert not http_redirect.error, f"{where}: answer: expected a redirect, got {http_redirect.error}"
+    assert not http_redirect.error, (
+        f"{where}: answer: expected a redirect, got {http_redirect.error}"
+    )
     location = http_redirect.headers.get("location", "")
     parts = urlsplit(location)
     expected_port = None if target.https_port == "443" else int(target.https_port)

@@ -35,8 +35,11 @@ def test_ports_bind_allowed_addresses(
     service: str, rendered: ComposeModel, manifest: Manifest
 ) -> None:
     """Published ports bind only the allowed host addresses (e.g. 127.0.0.1)."""
-    bad = [p for p in _published(rendered, service)
-           if (p.get("host_ip") or "0.0.0.0") not in manifest.allowed_host_ips]
+    bad = [
+        p
+        for p in _published(rendered, service)
+        if (p.get("host_ip") or "0.0.0.0") not in manifest.allowed_host_ips
+    ]
     assert not bad, (
         f"service {service}: host address: expected {', '.join(manifest.allowed_host_ips)}, "
         f"got {', '.join(map(_describe, bad))}"

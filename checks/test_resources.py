@@ -46,6 +46,5 @@ def test_memory_limit(service: str, rendered: ComposeModel, manifest: Manifest) 
     if declared is not None:
         got = parse_memory(memory)
         assert got == declared.memory, (
-            f"service {service}: memory limit: expected {_size(declared.memory)}, "
-            f"got {_size(got)}"
+            f"service {service}: memory limit: expected {_size(declared.memory)}, got {_size(got)}"
         )

@@ -10,27 +10,34 @@ from fixtures.rollback import AppRollback, FreshBackup
 from runbook.drill import DrillResult, RoundTrip
 
 
+def _measure(request: pytest.FixtureRequest, name: str, seconds: float) -> None:
+    """Keep a measured duration with the result (JUnit properties, results file)."""
+    request.node.user_properties.append((name, round(seconds, 3)))
+
+
 @check("BAK-04")
 def test_backup_script_writes_valid_dump(
-    fresh_backup: FreshBackup, manifest: Manifest, record_property: pytest.RecordProperty
+    fresh_backup: FreshBackup, manifest: Manifest, request: pytest.FixtureRequest
 ) -> None:
     """The backup runbook writes a fresh, non-empty, readable dump of the right database."""
     assert fresh_backup.report is not None, f"backup runbook: {fresh_backup.error}"
     report = fresh_backup.report
-    record_property("backup_seconds", round(fresh_backup.seconds, 3))
+    _measure(request, "backup_seconds", fresh_backup.seconds)
     problems = "; ".join(report.problems)
     assert report.ok, f"backup {'given' if fresh_backup.given else 'written'}: {problems}"
 
 
 @check("RBK-01")
 def test_restore_round_trip_is_identical(
-    restore_round_trip: RoundTrip, record_property: pytest.RecordProperty
+    restore_round_trip: RoundTrip, request: pytest.FixtureRequest
 ) -> None:
-    """A backup restored into a scratch database has the same schema, rows, content and sequences."""
+    """A backup restored into a scratch database has the same schema, rows, data and sequences."""
     rt = restore_round_trip
-    record_property("round_trip_seconds", round(rt.seconds, 3))
-    record_property("raw_dump_restore_seconds", round(rt.raw_seconds, 3))
-    shown = rt.problems[:10] + ([f"... {len(rt.problems) - 10} more"] if len(rt.problems) > 10 else [])
+    _measure(request, "round_trip_seconds", rt.seconds)
+    _measure(request, "raw_dump_restore_seconds", rt.raw_seconds)
+    shown = rt.problems[:10]
+    if len(rt.problems) > 10:
+        shown.append(f"... {len(rt.problems) - 10} more")
     assert not rt.problems, (
         f"dump {rt.dump.name}: restored into {rt.scratch}: expected identical to the source, got "
         f"{len(rt.problems)} differences: " + "; ".join(shown)
@@ -42,11 +49,11 @@ def test_restore_round_trip_is_identical(
 
 @check("RBK-02")
 def test_database_rollback_drill(
-    database_drill: DrillResult, manifest: Manifest, record_property: pytest.RecordProperty
+    database_drill: DrillResult, manifest: Manifest, request: pytest.FixtureRequest
 ) -> None:
     """The 3.2 drill restores the damaged data with the runbook, healthy, within RTO and RPO."""
     d = database_drill
-    record_property("recovery_seconds", round(d.recovery_seconds, 3))
+    _measure(request, "recovery_seconds", d.recovery_seconds)
     assert not d.problems, "database drill: " + "; ".join(d.problems[:10])
     assert d.damaged, "database drill: damage: expected the data changed, got unchanged"
     assert not d.unhealthy, (
@@ -66,7 +73,7 @@ def test_database_rollback_drill(
 
 @check("RBK-03")
 def test_application_rollback_to_previous_release(
-    app_rollback: AppRollback, record_property: pytest.RecordProperty
+    app_rollback: AppRollback, request: pytest.FixtureRequest
 ) -> None:
     """The stack rolls back to the previous release's images, healthy, and forward again."""
     r = app_rollback
@@ -79,7 +86,7 @@ def test_application_rollback_to_previous_release(
     )
     assert r.back is not None
     assert r.forward is not None
-    record_property("rollback_seconds", round(r.back.seconds, 3))
-    record_property("rollforward_seconds", round(r.forward.seconds, 3))
+    _measure(request, "rollback_seconds", r.back.seconds)
+    _measure(request, "rollforward_seconds", r.forward.seconds)
     assert not r.back.problems, f"rollback to {r.previous}: " + "; ".join(r.back.problems)
     assert not r.forward.problems, f"roll forward to {r.current}: " + "; ".join(r.forward.problems)

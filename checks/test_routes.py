@@ -17,8 +17,10 @@ def test_route_answers_as_declared(
     """Each route answers with the declared status and content (verified HTTPS, with timeout)."""
     answer = route_answers[route.probe]
     where = route_id(route)
-    if answer.error or answer.status != route.status or (
-        route.contains and route.contains not in answer.body
+    if (
+        answer.error
+        or answer.status != route.status
+        or (route.contains and route.contains not in answer.body)
     ):
         attach(f"response to {route.probe}", answer.describe(), masker)
     assert not answer.error, f"{where}: answer: expected HTTP {route.status}, got {answer.error}"

@@ -12,7 +12,9 @@ from fixtures.state import ReadinessState
 
 
 @check("SEC-01")
-def test_secret_present(required_secret: str, env_values: dict[str, str], manifest: Manifest) -> None:
+def test_secret_present(
+    required_secret: str, env_values: dict[str, str], manifest: Manifest
+) -> None:
     """Required secret is present and non-empty in .env."""
     env_name = manifest.env_file.name
     found = "empty" if required_secret in env_values else "missing"

@@ -11,7 +11,9 @@ from fixtures.masking import Masker
 @check("SMK-01")
 def test_smoke_test_passes(smoke_run: SmokeRun, masker: Masker) -> None:
     """The smoke test declared in the manifest (tests.smoke) passes against the live stack."""
-    assert smoke_run.command, "smoke test: command: expected one in the manifest (tests.smoke), got none"
+    assert smoke_run.command, (
+        "smoke test: command: expected one in the manifest (tests.smoke), got none"
+    )
     if smoke_run.code != 0:
         attach("smoke test output", smoke_run.output[-4000:], masker)
     tail = smoke_run.output.strip().splitlines()[-3:]

@@ -74,7 +74,8 @@ def test_key_strong_enough(tls_cert: str, preflight: Preflight, manifest: Manife
     minimum = {"RSA": manifest.tls_min_rsa_bits, "EC": manifest.tls_min_ec_bits}
     wanted = minimum.get(facts.key_kind)
     expected = f"RSA >= {manifest.tls_min_rsa_bits} or EC >= {manifest.tls_min_ec_bits} bits"
-    assert wanted is not None and facts.key_bits >= wanted, (
+    strong = wanted is not None and facts.key_bits >= wanted
+    assert strong, (
         f"tls {tls_cert}: key size: expected {expected}, got {facts.key_kind} {facts.key_bits} bits"
     )
 
@@ -87,7 +88,7 @@ def test_certificate_chains_to_public_ca(
     facts = _readable(preflight)
     assert facts.cert is not None
     now = dt.datetime.now(dt.UTC)
-    why = tls.public_chain_error(facts.cert, manifest.server_name, preflight.get("roots"), now)
+    why = tls.public_chain_error(facts.cert, manifest.server_name, preflight.public_roots, now)
     assert not why, (
         f"tls {tls_cert}: issuer: expected a public CA, got {why}; "
         "action: plan migration to a public CA (e.g. Let's Encrypt) before public release"

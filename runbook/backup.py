@@ -79,8 +79,9 @@ def take_backup(
     seconds = time.monotonic() - start
     _say(log, f"written {path.stat().st_size} bytes in {seconds:.2f}s; verifying")
     m = settings.manifest
-    report = verify_dump(db, path, expected_db=m.db_name, tables=m.db_tables,
-                         max_age_hours=m.backup_max_age_hours)
+    report = verify_dump(
+        db, path, expected_db=m.db_name, tables=m.db_tables, max_age_hours=m.backup_max_age_hours
+    )
     if not report.ok:
         invalid = path.with_suffix(path.suffix + ".invalid")
         path.rename(invalid)
@@ -112,11 +113,17 @@ def _say(enabled: bool, message: str) -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """CLI entry point."""
-    parser = argparse.ArgumentParser(prog="python -m runbook.backup", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="python -m runbook.backup",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     add_target_options(parser)
-    parser.add_argument("--no-create-dir", action="store_true",
-                        help="fail instead of creating a missing backup directory")
+    parser.add_argument(
+        "--no-create-dir",
+        action="store_true",
+        help="fail instead of creating a missing backup directory",
+    )
     args = parser.parse_args(argv)
     try:
         settings = settings_from_args(args)
@@ -130,8 +137,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"[backup] FAILED: the dump did not verify; kept as {result.path}", file=sys.stderr)
         return 1
     r = result.report
-    print(f"[backup] OK: {result.path} ({r.size} bytes, database {r.dbname}, "
-          f"{len(r.tables)} tables, {result.seconds:.2f}s)", flush=True)
+    print(
+        f"[backup] OK: {result.path} ({r.size} bytes, database {r.dbname}, "
+        f"{len(r.tables)} tables, {result.seconds:.2f}s)",
+        flush=True,
+    )
     return 0
 
 

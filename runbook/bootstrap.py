@@ -7,6 +7,7 @@ Steps, each idempotent and skipped when already done:
   image     build the base image with debootstrap --variant=minbase + docker import
   env       write stack/.env from stack/.env.example, random values for placeholder secrets
   certs     a local CA and a server certificate for localhost/127.0.0.1 in stack/certs/
+  tools     pg_dump/pg_restore and chromium (Debian), the Allure command line (npm)
 
 Usage: python3 -m runbook.bootstrap [--base-image NAME] [--skip-engine] [--skip-venv] ...
 """
@@ -57,8 +58,10 @@ def run(cmd: Sequence[str], *, env: dict[str, str] | None = None, cwd: Path | No
 def succeeds(cmd: Sequence[str], timeout: float = 20) -> bool:
     """True when the command exits 0 (missing program or timeout count as failure)."""
     try:
-        return subprocess.run(list(cmd), capture_output=True, timeout=timeout,
-                              check=False).returncode == 0
+        return (
+            subprocess.run(list(cmd), capture_output=True, timeout=timeout, check=False).returncode
+            == 0
+        )
     except (OSError, subprocess.TimeoutExpired):
         return False
 
@@ -113,7 +116,8 @@ def add_trixie_source() -> None:
             f"URIs: {debian_mirror()}\n"
             "Suites: trixie\n"
             "Components: main\n"
-            "Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg\n")
+            "Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg\n"
+        )
     if not TRIXIE_PIN.exists():
         TRIXIE_PIN.write_text("Package: *\nPin: release n=trixie\nPin-Priority: 100\n")
 
@@ -126,8 +130,13 @@ def ensure_daemon(timeout: float) -> str:
     if shutil.which("dockerd") is None:
         raise BootstrapError("dockerd is not installed (drop --skip-engine)")
     with DOCKERD_LOG.open("ab") as out:
-        subprocess.Popen(["dockerd"], stdout=out, stderr=subprocess.STDOUT,
-                         stdin=subprocess.DEVNULL, start_new_session=True)
+        subprocess.Popen(
+            ["dockerd"],
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            start_new_session=True,
+        )
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if succeeds(["docker", "info"], timeout=5):
@@ -164,8 +173,13 @@ def ensure_base_image(name: str, suite: str) -> str:
         log(f"  debootstrap --variant=minbase {suite} from {mirror} (about 30 s)")
         run(["debootstrap", "--variant=minbase", suite, str(rootfs), mirror])
         tar = subprocess.Popen(["tar", "-C", str(rootfs), "-c", "."], stdout=subprocess.PIPE)
-        imp = subprocess.run(["docker", "import", "-", name], stdin=tar.stdout,
-                             capture_output=True, text=True, check=False)
+        imp = subprocess.run(
+            ["docker", "import", "-", name],
+            stdin=tar.stdout,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
         if tar.stdout is not None:
             tar.stdout.close()
         if tar.wait() != 0 or imp.returncode != 0:
@@ -208,27 +222,69 @@ def openssl(*args: str) -> None:
 
 def make_ca(certs: Path) -> None:
     """A self-signed local CA (ca.crt, ca.key), 10 years."""
-    openssl("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-sha256", "-days", "3650",
-            "-keyout", str(certs / "ca.key"), "-out", str(certs / "ca.crt"),
-            "-subj", "/O=HyperCode/CN=HyperCode Local CA",
-            "-addext", "basicConstraints=critical,CA:TRUE",
-            "-addext", "keyUsage=critical,keyCertSign,cRLSign")
+    openssl(
+        "req",
+        "-x509",
+        "-newkey",
+        "rsa:2048",
+        "-nodes",
+        "-sha256",
+        "-days",
+        "3650",
+        "-keyout",
+        str(certs / "ca.key"),
+        "-out",
+        str(certs / "ca.crt"),
+        "-subj",
+        "/O=HyperCode/CN=HyperCode Local CA",
+        "-addext",
+        "basicConstraints=critical,CA:TRUE",
+        "-addext",
+        "keyUsage=critical,keyCertSign,cRLSign",
+    )
 
 
 def make_server_cert(certs: Path, days: int = 397) -> None:
     """server.key + server.crt for localhost and 127.0.0.1, signed by the local CA."""
     with tempfile.TemporaryDirectory() as tmp:
         csr, ext = Path(tmp) / "server.csr", Path(tmp) / "server.ext"
-        ext.write_text("basicConstraints=critical,CA:FALSE\n"
-                       "keyUsage=critical,digitalSignature,keyEncipherment\n"
-                       "extendedKeyUsage=serverAuth\n"
-                       "subjectAltName=DNS:localhost,IP:127.0.0.1\n")
-        openssl("req", "-newkey", "rsa:2048", "-nodes", "-keyout", str(certs / "server.key"),
-                "-out", str(csr), "-subj", "/O=HyperCode/CN=localhost")
-        openssl("x509", "-req", "-in", str(csr), "-CA", str(certs / "ca.crt"),
-                "-CAkey", str(certs / "ca.key"), "-set_serial", str(secrets.randbits(63)),
-                "-sha256", "-days", str(days), "-extfile", str(ext),
-                "-out", str(certs / "server.crt"))
+        ext.write_text(
+            "basicConstraints=critical,CA:FALSE\n"
+            "keyUsage=critical,digitalSignature,keyEncipherment\n"
+            "extendedKeyUsage=serverAuth\n"
+            "subjectAltName=DNS:localhost,IP:127.0.0.1\n"
+        )
+        openssl(
+            "req",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-keyout",
+            str(certs / "server.key"),
+            "-out",
+            str(csr),
+            "-subj",
+            "/O=HyperCode/CN=localhost",
+        )
+        openssl(
+            "x509",
+            "-req",
+            "-in",
+            str(csr),
+            "-CA",
+            str(certs / "ca.crt"),
+            "-CAkey",
+            str(certs / "ca.key"),
+            "-set_serial",
+            str(secrets.randbits(63)),
+            "-sha256",
+            "-days",
+            str(days),
+            "-extfile",
+            str(ext),
+            "-out",
+            str(certs / "server.crt"),
+        )
 
 
 def ensure_certs(stack: Path, min_days_left: int = 30) -> str:
@@ -240,8 +296,16 @@ def ensure_certs(stack: Path, min_days_left: int = 30) -> str:
         make_ca(certs)
         made.append("CA")
     server_ok = (certs / "server.key").exists() and succeeds(
-        ["openssl", "x509", "-checkend", str(min_days_left * 86400), "-noout",
-         "-in", str(certs / "server.crt")])
+        [
+            "openssl",
+            "x509",
+            "-checkend",
+            str(min_days_left * 86400),
+            "-noout",
+            "-in",
+            str(certs / "server.crt"),
+        ]
+    )
     if made or not server_ok:
         make_server_cert(certs)
         made.append("server certificate")
@@ -256,21 +320,59 @@ def ensure_dirs(stack: Path) -> str:
     return "stack/backups/postgres ready"
 
 
+def ensure_host_tools(repo: Path) -> str:
+    """pg_dump/pg_restore and Chromium (Debian), and the Allure CLI (npm) for the reports."""
+    made = []
+    wanted = {"pg_restore": "postgresql-client", "chromium": "chromium"}
+    missing = [package for program, package in wanted.items() if shutil.which(program) is None]
+    if missing:
+        require_root("install " + " ".join(missing))
+        apt_install(missing)
+        made += missing
+    venv_python = repo / ".venv" / "bin" / "python"
+    if venv_python.exists() and not (repo / ".tools" / "allure" / "node_modules").exists():
+        run([str(venv_python), "-m", "runbook.reports", "install"], cwd=repo)
+        made.append("allure-commandline")
+    return "installed " + ", ".join(made) if made else "pg_restore, chromium and allure present"
+
+
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     """Command-line options."""
-    p = argparse.ArgumentParser(prog="python3 -m runbook.bootstrap", description=__doc__,
-                                formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--base-image", default=os.environ.get("BASE_IMAGE", DEFAULT_BASE_IMAGE),
-                   help="base image to build FROM (env BASE_IMAGE; default %(default)s)")
+    p = argparse.ArgumentParser(
+        prog="python3 -m runbook.bootstrap",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument(
+        "--base-image",
+        default=os.environ.get("BASE_IMAGE", DEFAULT_BASE_IMAGE),
+        help="base image to build FROM (env BASE_IMAGE; default %(default)s)",
+    )
     p.add_argument("--suite", default="bookworm", help="Debian suite for the base image")
-    p.add_argument("--project-dir", type=Path, default=REPO / "stack",
-                   help="the stack directory (default %(default)s)")
-    p.add_argument("--skip-engine", action="store_true",
-                   help="do not install or start Docker (use an engine that is already there)")
+    p.add_argument(
+        "--project-dir",
+        type=Path,
+        default=REPO / "stack",
+        help="the stack directory (default %(default)s)",
+    )
+    p.add_argument(
+        "--skip-engine",
+        action="store_true",
+        help="do not install or start Docker (use an engine that is already there)",
+    )
     p.add_argument("--skip-venv", action="store_true", help="do not create/update .venv")
     p.add_argument("--skip-base-image", action="store_true", help="do not build the base image")
-    p.add_argument("--dockerd-timeout", type=float, default=60.0,
-                   help="seconds to wait for dockerd (default %(default)s)")
+    p.add_argument(
+        "--skip-host-tools",
+        action="store_true",
+        help="do not install pg_restore, chromium and the Allure CLI",
+    )
+    p.add_argument(
+        "--dockerd-timeout",
+        type=float,
+        default=60.0,
+        help="seconds to wait for dockerd (default %(default)s)",
+    )
     return p.parse_args(argv)
 
 
@@ -281,15 +383,21 @@ def main(argv: Sequence[str] | None = None) -> int:
     base_image = args.base_image if args.base_image != DEFAULT_BASE_IMAGE else None
     steps: list[tuple[str, Callable[[], str]]] = []
     if not args.skip_engine:
-        steps += [("engine", ensure_engine),
-                  ("daemon", lambda: ensure_daemon(args.dockerd_timeout))]
+        steps += [
+            ("engine", ensure_engine),
+            ("daemon", lambda: ensure_daemon(args.dockerd_timeout)),
+        ]
     if not args.skip_venv:
         steps.append(("venv", lambda: ensure_venv(REPO)))
     if not args.skip_base_image:
         steps.append(("base image", lambda: ensure_base_image(args.base_image, args.suite)))
-    steps += [("env", lambda: ensure_env(stack, base_image)),
-              ("certs", lambda: ensure_certs(stack)),
-              ("dirs", lambda: ensure_dirs(stack))]
+    steps += [
+        ("env", lambda: ensure_env(stack, base_image)),
+        ("certs", lambda: ensure_certs(stack)),
+        ("dirs", lambda: ensure_dirs(stack)),
+    ]
+    if not args.skip_host_tools:
+        steps.append(("host tools", lambda: ensure_host_tools(REPO)))
     start = time.monotonic()
     for name, step in steps:
         t0 = time.monotonic()

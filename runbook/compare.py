@@ -100,7 +100,7 @@ def fingerprint(db: Postgres, database: str | None = None) -> Fingerprint:
 
 
 def differences(source: Fingerprint, restored: Fingerprint) -> list[str]:
-    """Everything the restored database lacks or changed, as ``subject: property: expected, got``."""
+    """Everything the restored database lacks or changed (``subject: property: expected, got``)."""
     problems = []
     for line in sorted(source.schema - restored.schema):
         problems.append(f"schema: {line}: expected present, got missing")

@@ -1,4 +1,4 @@
-"""The stack's PostgreSQL through its own container tools (``docker exec``: psql, pg_dump, pg_restore).
+"""The stack's PostgreSQL through its own container tools (docker exec: psql, pg_dump, ...).
 
 The host needs no PostgreSQL client or server: every command runs inside the postgres service's
 container over its local socket, so no password is ever passed on a command line.
@@ -39,8 +39,15 @@ class Postgres:
     def container(self) -> str:
         """The running container of the postgres service (DatabaseError when there is none)."""
         proc = _run(
-            ["docker", "ps", "-q", "--filter", f"label={PROJECT_LABEL}={self.project}",
-             "--filter", f"label={SERVICE_LABEL}={self.service}"],
+            [
+                "docker",
+                "ps",
+                "-q",
+                "--filter",
+                f"label={PROJECT_LABEL}={self.project}",
+                "--filter",
+                f"label={SERVICE_LABEL}={self.service}",
+            ],
         )
         ids = proc.stdout.split()
         if not ids:
@@ -56,8 +63,21 @@ class Postgres:
 
     def psql(self, sql: str, database: str | None = None) -> list[list[str]]:
         """Run SQL statements (each its own transaction); rows as lists of fields."""
-        args = ["psql", "-X", "-q", "-A", "-t", "-F", "\x1f", "-v", "ON_ERROR_STOP=1",
-                "-U", self.user, "-d", database or self.name]
+        args = [
+            "psql",
+            "-X",
+            "-q",
+            "-A",
+            "-t",
+            "-F",
+            "\x1f",
+            "-v",
+            "ON_ERROR_STOP=1",
+            "-U",
+            self.user,
+            "-d",
+            database or self.name,
+        ]
         for statement in _statements(sql):
             args += ["-c", statement]
         proc = _run(self._exec(args), what=f"psql on {database or self.name}")
@@ -65,19 +85,20 @@ class Postgres:
 
     def exists(self, database: str) -> bool:
         """Whether a database of that name exists."""
-        rows = self.psql(f"SELECT 1 FROM pg_database WHERE datname = {literal(database)}",
-                         "postgres")
+        rows = self.psql(
+            f"SELECT 1 FROM pg_database WHERE datname = {literal(database)}", "postgres"
+        )
         return bool(rows)
 
     def dump(self, path: Path, database: str | None = None) -> None:
         """pg_dump -Fc of the database into ``path`` (streamed through ``docker exec``)."""
         args = ["pg_dump", "-Fc", "-U", self.user, "-d", database or self.name]
         with path.open("wb") as out:
-            proc = subprocess.run(self._exec(args), stdout=out, stderr=subprocess.PIPE,
-                                  check=False)
+            proc = subprocess.run(self._exec(args), stdout=out, stderr=subprocess.PIPE, check=False)
         if proc.returncode != 0:
-            raise DatabaseError(f"pg_dump of {database or self.name} failed: "
-                                f"{_last_line(proc.stderr)}")
+            raise DatabaseError(
+                f"pg_dump of {database or self.name} failed: {_last_line(proc.stderr)}"
+            )
 
     def list_archive(self, path: Path) -> str:
         """``pg_restore --list`` of a dump file (its header and table of contents)."""
@@ -89,13 +110,20 @@ class Postgres:
 
     def restore(self, path: Path, database: str) -> None:
         """pg_restore of ``path`` into the (empty) ``database``; stops at the first error."""
-        self._pg_restore(path, ["--exit-on-error", "--no-owner", "-U", self.user,
-                                "-d", database], f"pg_restore into {database}")
+        self._pg_restore(
+            path,
+            ["--exit-on-error", "--no-owner", "-U", self.user, "-d", database],
+            f"pg_restore into {database}",
+        )
 
     def _pg_restore(self, path: Path, args: list[str], what: str) -> str:
         with path.open("rb") as data:
-            proc = subprocess.run(self._exec(["pg_restore", *args], stdin=True), stdin=data,
-                                  capture_output=True, check=False)
+            proc = subprocess.run(
+                self._exec(["pg_restore", *args], stdin=True),
+                stdin=data,
+                capture_output=True,
+                check=False,
+            )
         if proc.returncode != 0:
             raise DatabaseError(f"{what} failed: {_last_line(proc.stderr)}")
         return proc.stdout.decode("utf-8", "replace")
@@ -110,8 +138,11 @@ class Postgres:
 
     def replace_with(self, source: str) -> None:
         """Make ``source`` the database: drop the current one (forcing sessions out), rename."""
-        self.psql(f"DROP DATABASE IF EXISTS {ident(self.name)} WITH (FORCE);"
-                  f"ALTER DATABASE {ident(source)} RENAME TO {ident(self.name)}", "postgres")
+        self.psql(
+            f"DROP DATABASE IF EXISTS {ident(self.name)} WITH (FORCE);"
+            f"ALTER DATABASE {ident(source)} RENAME TO {ident(self.name)}",
+            "postgres",
+        )
 
 
 def _statements(sql: str) -> list[str]:
@@ -251,9 +282,7 @@ def verify_dump(
             f"dump {path.name}: data: expected readable to the end, got {exc} "
             f"({report.size} bytes: truncated?)"
         )
-    report.problems.extend(
-        dump_content_problems(report, expected_db, tables, max_age_hours, now)
-    )
+    report.problems.extend(dump_content_problems(report, expected_db, tables, max_age_hours, now))
     return report
 
 

@@ -35,12 +35,21 @@ def step(title: str, command: Sequence[str], *, required: bool = True) -> int:
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     """The demo's options."""
-    parser = argparse.ArgumentParser(prog="python3 -m runbook.demo", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--disruptive", action="store_true",
-                        help="also run the disruptive rollback drills (3.2 restore, 3.3 rollback)")
-    parser.add_argument("--workers", default="0",
-                        help="pytest-xdist workers for the checklist (0 = serial, auto = per core)")
+    parser = argparse.ArgumentParser(
+        prog="python3 -m runbook.demo",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument(
+        "--disruptive",
+        action="store_true",
+        help="also run the disruptive rollback drills (3.2 restore, 3.3 rollback)",
+    )
+    parser.add_argument(
+        "--workers",
+        default="0",
+        help="pytest-xdist workers for the checklist (0 = serial, auto = per core)",
+    )
     parser.add_argument("--skip-bootstrap", action="store_true", help="the machine is ready")
     return parser.parse_args(argv)
 

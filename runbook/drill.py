@@ -50,7 +50,9 @@ class RoundTrip:
         return self.restore_seconds + self.compare_seconds
 
 
-def round_trip(settings: Settings, dump: Path, source: Fingerprint, *, raw: bool = True) -> RoundTrip:
+def round_trip(
+    settings: Settings, dump: Path, source: Fingerprint, *, raw: bool = True
+) -> RoundTrip:
     """Restore ``dump`` into a scratch database, compare with ``source``, drop the scratch.
 
     With ``raw``, also time a plain pg_dump + pg_restore of the live database for comparison.
@@ -141,9 +143,14 @@ def full_drill(settings: Settings, workdir: Path, *, timeout: float = 300.0) -> 
         damage(db)
         result.damaged = fingerprint(db).tables != before.tables
         start = time.monotonic()
-        result.restore = restore(settings, confirm=settings.manifest.db_name,
-                                 backup_file=result.backup.path, safety_dir=workdir,
-                                 timeout=timeout, log=False)
+        result.restore = restore(
+            settings,
+            confirm=settings.manifest.db_name,
+            backup_file=result.backup.path,
+            safety_dir=workdir,
+            timeout=timeout,
+            log=False,
+        )
         result.recovery_seconds = time.monotonic() - start
         age = result.backup.report.age_hours()
         result.backup_age_hours = age or 0.0
@@ -167,9 +174,13 @@ def _clean_up(settings: Settings, result: DrillResult, before: Fingerprint | Non
         if before is not None and result.backup is not None and result.backup.report.ok:
             now = fingerprint(db)
             if now.tables != before.tables:
-                again = restore(settings, confirm=settings.manifest.db_name,
-                                backup_file=result.backup.path,
-                                safety_dir=result.backup.path.parent, log=False)
+                again = restore(
+                    settings,
+                    confirm=settings.manifest.db_name,
+                    backup_file=result.backup.path,
+                    safety_dir=result.backup.path.parent,
+                    log=False,
+                )
                 if again.code != OK:
                     problems.append(f"recovery restore: exit {again.code}: {again.message}")
         remove_known_data(db, result.marker)
@@ -180,12 +191,19 @@ def _clean_up(settings: Settings, result: DrillResult, before: Fingerprint | Non
 
 def main(argv: Sequence[str] | None = None) -> int:
     """CLI: round-trip (read-only for the live database) or the full drill (needs --confirm)."""
-    parser = argparse.ArgumentParser(prog="python -m runbook.drill", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="python -m runbook.drill",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     parser.add_argument("mode", choices=["round-trip", "full"])
     add_target_options(parser)
-    parser.add_argument("--confirm", default="", metavar="DBNAME",
-                        help="full: the name of the database the drill overwrites")
+    parser.add_argument(
+        "--confirm",
+        default="",
+        metavar="DBNAME",
+        help="full: the name of the database the drill overwrites",
+    )
     args = parser.parse_args(argv)
     try:
         settings = settings_from_args(args)
@@ -200,8 +218,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         rt = round_trip(settings, dump, fingerprint(settings.db))
         for problem in rt.problems:
             print(f"[drill] DIFFERENCE: {problem}")
-        print(f"[drill] round trip {rt.seconds:.2f}s (raw pg_dump+pg_restore {rt.raw_seconds:.2f}s)"
-              f"; {rt.summary}")
+        print(
+            f"[drill] round trip {rt.seconds:.2f}s (raw pg_dump+pg_restore {rt.raw_seconds:.2f}s)"
+            f"; {rt.summary}"
+        )
         return 1 if rt.problems or rt.scratch_left else 0
     if args.confirm != settings.manifest.db_name:
         print(f"[drill] refusing: pass --confirm {settings.manifest.db_name}", file=sys.stderr)
@@ -211,9 +231,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     m = settings.manifest
     for problem in result.problems + result.cleanup_problems:
         print(f"[drill] PROBLEM: {problem}")
-    print(f"[drill] recovery {result.recovery_seconds:.1f}s (RTO {m.rto_seconds:g}s); backup age "
-          f"{result.backup_age_hours * 3600:.0f}s (RPO {m.rpo_hours:g} h) at "
-          f"{dt.datetime.now(dt.UTC):%H:%M:%S}Z")
+    print(
+        f"[drill] recovery {result.recovery_seconds:.1f}s (RTO {m.rto_seconds:g}s); backup age "
+        f"{result.backup_age_hours * 3600:.0f}s (RPO {m.rpo_hours:g} h) at "
+        f"{dt.datetime.now(dt.UTC):%H:%M:%S}Z"
+    )
     return 1 if result.problems or result.cleanup_problems or result.unhealthy else 0
 
 

@@ -1,4 +1,4 @@
-"""Application rollback (runbook 3.3): images tagged per release, back to the previous one and forward.
+"""Application rollback (runbook 3.3): back to the previous release's images, then forward.
 
   python -m runbook.release images                      each service's image and its release tags
   python -m runbook.release build-previous --release 1.9.0
@@ -73,8 +73,12 @@ def service_images(settings: Settings, release: str) -> list[ServiceImage]:
 
 def local_tags(repo: str) -> list[str]:
     """Tags of a repository present in the local engine."""
-    proc = subprocess.run(["docker", "images", repo, "--format", "{{.Tag}}"],
-                          capture_output=True, text=True, check=False)
+    proc = subprocess.run(
+        ["docker", "images", repo, "--format", "{{.Tag}}"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     if proc.returncode != 0:
         raise StackError(f"docker images {repo} failed: {proc.stderr.strip()}")
     return sorted({t for t in proc.stdout.split() if t and t != "<none>"})
@@ -100,8 +104,9 @@ def switch_to(settings: Settings, release: str, timeout: float = 300.0) -> Switc
     start = time.monotonic()
     images = service_images(settings, release)
     try:
-        _compose_capture(settings, release, "up", "-d", "--no-build", "--pull", "never",
-                         "--remove-orphans")
+        _compose_capture(
+            settings, release, "up", "-d", "--no-build", "--pull", "never", "--remove-orphans"
+        )
     except StackError as exc:
         result.problems.append(f"release {release}: compose up: {exc}")
         result.seconds = time.monotonic() - start
@@ -109,8 +114,10 @@ def switch_to(settings: Settings, release: str, timeout: float = 300.0) -> Switc
     pending = wait_healthy(settings.stack, [i.service for i in images], timeout)
     result.seconds = time.monotonic() - start
     for service in pending:
-        result.problems.append(f"service {service}: expected healthy on {release}, got not healthy"
-                               f" after {timeout:.0f}s")
+        result.problems.append(
+            f"service {service}: expected healthy on {release}, got not healthy"
+            f" after {timeout:.0f}s"
+        )
     states = project_states(docker_client(), settings.project_name)
     client = docker_client()
     for image in images:
@@ -119,15 +126,17 @@ def switch_to(settings: Settings, release: str, timeout: float = 300.0) -> Switc
             continue
         running = client.containers.get(state.container).attrs["Config"]["Image"]
         if running != f"{image.repo}:{release}":
-            result.problems.append(f"service {image.service}: image: expected "
-                                   f"{image.repo}:{release}, got {running}")
+            result.problems.append(
+                f"service {image.service}: image: expected {image.repo}:{release}, got {running}"
+            )
     return result
 
 
 def _compose_capture(settings: Settings, release: str, *args: str) -> str:
     env = {**os.environ, "RELEASE": release}
-    proc = subprocess.run([*settings.compose(), *args], capture_output=True, text=True,
-                          check=False, env=env)
+    proc = subprocess.run(
+        [*settings.compose(), *args], capture_output=True, text=True, check=False, env=env
+    )
     if proc.returncode != 0:
         raise StackError(f"docker compose {args[0]} failed: {proc.stderr.strip()[-800:]}")
     return proc.stdout
@@ -142,8 +151,11 @@ def build_release(settings: Settings, release: str) -> float:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """CLI entry point."""
-    parser = argparse.ArgumentParser(prog="python -m runbook.release", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="python -m runbook.release",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     parser.add_argument("command", choices=["images", "build-previous", "rollback", "rollforward"])
     add_target_options(parser)
     parser.add_argument("--release", default="", help="build-previous: the release to tag")
@@ -168,11 +180,16 @@ def main(argv: Sequence[str] | None = None) -> int:
             return 0
         target = current
         if args.command == "rollback":
-            target = args.to or settings.manifest.previous_release or (
-                pick_previous(tags, current) or "")
+            target = (
+                args.to
+                or settings.manifest.previous_release
+                or (pick_previous(tags, current) or "")
+            )
             if not target:
-                print(f"[release] no previous release below {current} tagged for every image",
-                      file=sys.stderr)
+                print(
+                    f"[release] no previous release below {current} tagged for every image",
+                    file=sys.stderr,
+                )
                 return 1
         switch = switch_to(settings, target, args.timeout)
     except (ConfigError, StackError) as exc:
@@ -180,8 +197,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     for problem in switch.problems:
         print(f"[release] PROBLEM: {problem}", file=sys.stderr)
-    print(f"[release] {args.command} to {target}: {switch.seconds:.1f}s, "
-          f"{'OK' if not switch.problems else 'FAILED'}")
+    print(
+        f"[release] {args.command} to {target}: {switch.seconds:.1f}s, "
+        f"{'OK' if not switch.problems else 'FAILED'}"
+    )
     return 1 if switch.problems else 0
 
 

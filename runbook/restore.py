@@ -21,6 +21,7 @@ unchanged).
 from __future__ import annotations
 
 import argparse
+import contextlib
 import subprocess
 import sys
 import time
@@ -68,12 +69,17 @@ def restore(
     m = settings.manifest
     db = settings.db
     if confirm != m.db_name:
-        return RestoreResult(USAGE, f"refusing to overwrite database {m.db_name} of project "
-                             f"{settings.project_name}: pass --confirm {m.db_name}")
+        return RestoreResult(
+            USAGE,
+            f"refusing to overwrite database {m.db_name} of project "
+            f"{settings.project_name}: pass --confirm {m.db_name}",
+        )
     dump = backup_file or latest_backup(settings.backup_dir, m.backup_pattern)
     if dump is None:
-        return RestoreResult(USAGE, f"no dump matching {m.backup_pattern} in "
-                             f"{settings.backup_dir}; pass --backup-file")
+        return RestoreResult(
+            USAGE,
+            f"no dump matching {m.backup_pattern} in {settings.backup_dir}; pass --backup-file",
+        )
     result = RestoreResult(OK, "", backup_file=dump)
     clock = _Phases(result.phases)
 
@@ -95,8 +101,9 @@ def restore(
                 _compose(settings, "stop", *services)
         with clock("safety backup"):
             try:
-                safety = take_backup(settings, directory=safety_dir, prefix=SAFETY_PREFIX,
-                                     create_dir=True)
+                safety = take_backup(
+                    settings, directory=safety_dir, prefix=SAFETY_PREFIX, create_dir=True
+                )
             except BackupError as exc:
                 result.code, result.message = SAFETY_FAILED, f"safety backup failed: {exc}"
                 return result
@@ -151,10 +158,8 @@ def _compose(settings: Settings, *args: str) -> None:
 
 
 def _drop_quietly(settings: Settings, database: str) -> None:
-    try:
+    with contextlib.suppress(DatabaseError):
         settings.db.drop(database)
-    except DatabaseError:
-        pass
 
 
 class _Logger:
@@ -187,17 +192,36 @@ class _Phases:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """CLI entry point."""
-    parser = argparse.ArgumentParser(prog="python -m runbook.restore", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="python -m runbook.restore",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     add_target_options(parser)
-    parser.add_argument("--backup-file", type=Path, default=None,
-                        help="dump to restore (default: the newest in the backup directory)")
-    parser.add_argument("--confirm", default="", metavar="DBNAME",
-                        help="required: the name of the database that will be overwritten")
-    parser.add_argument("--safety-dir", type=Path, default=None,
-                        help="where the safety backup goes (default: the backup directory)")
-    parser.add_argument("--timeout", type=float, default=300.0,
-                        help="seconds to wait for healthy services (default %(default)s)")
+    parser.add_argument(
+        "--backup-file",
+        type=Path,
+        default=None,
+        help="dump to restore (default: the newest in the backup directory)",
+    )
+    parser.add_argument(
+        "--confirm",
+        default="",
+        metavar="DBNAME",
+        help="required: the name of the database that will be overwritten",
+    )
+    parser.add_argument(
+        "--safety-dir",
+        type=Path,
+        default=None,
+        help="where the safety backup goes (default: the backup directory)",
+    )
+    parser.add_argument(
+        "--timeout",
+        type=float,
+        default=300.0,
+        help="seconds to wait for healthy services (default %(default)s)",
+    )
     args = parser.parse_args(argv)
     try:
         settings = settings_from_args(args)
@@ -205,16 +229,23 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"[restore] FAILED: {exc}", file=sys.stderr)
         return USAGE
     backup_file = args.backup_file.resolve() if args.backup_file else None
-    result = restore(settings, confirm=args.confirm, backup_file=backup_file,
-                     safety_dir=args.safety_dir, timeout=args.timeout)
+    result = restore(
+        settings,
+        confirm=args.confirm,
+        backup_file=backup_file,
+        safety_dir=args.safety_dir,
+        timeout=args.timeout,
+    )
     timing = ", ".join(f"{k} {v:.1f}s" for k, v in result.phases.items())
     if result.code == OK:
         print(f"[restore] OK: {result.message} ({timing}; total {result.seconds:.1f}s)")
     else:
         print(f"[restore] FAILED (exit {result.code}): {result.message}", file=sys.stderr)
         if result.safety_file:
-            print(f"[restore] safety backup of the previous database: {result.safety_file}",
-                  file=sys.stderr)
+            print(
+                f"[restore] safety backup of the previous database: {result.safety_file}",
+                file=sys.stderr,
+            )
     return result.code
 
 

@@ -1,4 +1,4 @@
-"""What the backup, restore and verify-launch scripts act on: manifest, project, .env, backup dir."""
+"""What the backup, restore and verify-launch scripts act on: manifest, project, .env, backups."""
 
 from __future__ import annotations
 
@@ -47,20 +47,31 @@ class Settings:
 
 def add_target_options(parser: argparse.ArgumentParser) -> None:
     """--manifest, --project-name, --env-file, --backup-dir (each with an env fallback)."""
-    parser.add_argument("--manifest", type=Path,
-                        default=Path(os.environ.get("READINESS_MANIFEST", REPO / "readiness.yml")),
-                        help="readiness manifest [env READINESS_MANIFEST; default %(default)s]")
-    parser.add_argument("--project-name", default=os.environ.get("COMPOSE_PROJECT_NAME", ""),
-                        help="compose project name [env COMPOSE_PROJECT_NAME; default: manifest's]")
-    parser.add_argument("--env-file", type=Path,
-                        default=Path(os.environ["READINESS_ENV_FILE"])
-                        if os.environ.get("READINESS_ENV_FILE") else None,
-                        help="the stack's .env [env READINESS_ENV_FILE; default: manifest's]")
-    parser.add_argument("--backup-dir", type=Path,
-                        default=Path(os.environ[BACKUP_DIR_ENV])
-                        if os.environ.get(BACKUP_DIR_ENV) else None,
-                        help=f"backup directory [env {BACKUP_DIR_ENV}; default: manifest's "
-                             "backup.directory]")
+    parser.add_argument(
+        "--manifest",
+        type=Path,
+        default=Path(os.environ.get("READINESS_MANIFEST", REPO / "readiness.yml")),
+        help="readiness manifest [env READINESS_MANIFEST; default %(default)s]",
+    )
+    parser.add_argument(
+        "--project-name",
+        default=os.environ.get("COMPOSE_PROJECT_NAME", ""),
+        help="compose project name [env COMPOSE_PROJECT_NAME; default: manifest's]",
+    )
+    parser.add_argument(
+        "--env-file",
+        type=Path,
+        default=Path(os.environ["READINESS_ENV_FILE"])
+        if os.environ.get("READINESS_ENV_FILE")
+        else None,
+        help="the stack's .env [env READINESS_ENV_FILE; default: manifest's]",
+    )
+    parser.add_argument(
+        "--backup-dir",
+        type=Path,
+        default=Path(os.environ[BACKUP_DIR_ENV]) if os.environ.get(BACKUP_DIR_ENV) else None,
+        help=f"backup directory [env {BACKUP_DIR_ENV}; default: manifest's backup.directory]",
+    )
 
 
 def settings_from(

@@ -42,8 +42,16 @@ class Target:
 
     def compose(self, *files: str) -> list[str]:
         """The `docker compose` prefix for the given compose files of this target."""
-        cmd = ["docker", "compose", "-p", self.project_name,
-               "--project-directory", str(self.project_dir), "--env-file", str(self.env_file)]
+        cmd = [
+            "docker",
+            "compose",
+            "-p",
+            self.project_name,
+            "--project-directory",
+            str(self.project_dir),
+            "--env-file",
+            str(self.env_file),
+        ]
         for name in files:
             cmd += ["-f", str(self.project_dir / name)]
         return cmd
@@ -66,11 +74,17 @@ class StackError(RuntimeError):
     """Compose or the engine failed; the message says which command."""
 
 
-def compose_run(cmd: Sequence[str], *, capture: bool = False,
-                env: dict[str, str] | None = None) -> str:
+def compose_run(
+    cmd: Sequence[str], *, capture: bool = False, env: dict[str, str] | None = None
+) -> str:
     """Run a compose command (streaming its output unless captured); raise on failure."""
-    proc = subprocess.run(list(cmd), capture_output=capture, text=True, check=False,
-                          env={**os.environ, **env} if env else None)
+    proc = subprocess.run(
+        list(cmd),
+        capture_output=capture,
+        text=True,
+        check=False,
+        env={**os.environ, **env} if env else None,
+    )
     if proc.returncode != 0:
         detail = (proc.stderr or "").strip() if capture else ""
         raise StackError(f"failed ({proc.returncode}): {' '.join(cmd)}\n{detail}".rstrip())
@@ -79,8 +93,9 @@ def compose_run(cmd: Sequence[str], *, capture: bool = False,
 
 def expected_services(target: Target) -> list[str]:
     """Service names of production + agents, as compose renders them."""
-    out = compose_run([*target.compose(PRODUCTION_FILE, AGENTS_FILE), "config", "--services"],
-                      capture=True)
+    out = compose_run(
+        [*target.compose(PRODUCTION_FILE, AGENTS_FILE), "config", "--services"], capture=True
+    )
     return sorted(line.strip() for line in out.splitlines() if line.strip())
 
 
@@ -107,8 +122,11 @@ def service_state(container: Any) -> ServiceState:
     # Docker keeps the last 5 checks: the first passing one is only known while the log
     # still reaches back to a failing check or to the container's start.
     complete = len(log) < 5 or log[0].get("ExitCode") != 0
-    first_ok = min((t for t in passing if t and (started is None or t >= started)),
-                   default=None) if complete else None
+    first_ok = (
+        min((t for t in passing if t and (started is None or t >= started)), default=None)
+        if complete
+        else None
+    )
     last_output = str(log[-1].get("Output", "")).strip() if log else ""
     return ServiceState(
         service=str(attrs["Config"]["Labels"].get(SERVICE_LABEL, "?")),
@@ -123,7 +141,9 @@ def service_state(container: Any) -> ServiceState:
 
 def project_states(client: Any, project: str) -> dict[str, ServiceState]:
     """State of every container of the compose project, keyed by service name."""
-    containers = client.containers.list(all=True, filters={"label": f"{PROJECT_LABEL}={project}"})
+    containers = client.containers.list(
+        all=True, filters={"label": f"{PROJECT_LABEL}={project}"}, ignore_removed=True
+    )
     states = [service_state(c) for c in containers]
     return {s.service: s for s in sorted(states, key=lambda s: s.container)}
 
@@ -138,8 +158,9 @@ def docker_client() -> Any:
     return client
 
 
-def wait_healthy(target: Target, services: list[str], timeout: float,
-                 since: datetime | None = None) -> list[str]:
+def wait_healthy(
+    target: Target, services: list[str], timeout: float, since: datetime | None = None
+) -> list[str]:
     """Poll until every expected service is running and healthy; return the ones that are not.
 
     Prints each service once it is healthy: time from its container start to its first passing
@@ -157,8 +178,11 @@ def wait_healthy(target: Target, services: list[str], timeout: float,
             st = states.get(name)
             if name not in reported and st is not None and is_healthy(st):
                 reported.add(name)
-                print(f"  {name:<20} healthy {time_to_healthy(st, since):<32} "
-                      f"{since_start(st, since)}", flush=True)
+                print(
+                    f"  {name:<20} healthy {time_to_healthy(st, since):<32} "
+                    f"{since_start(st, since)}",
+                    flush=True,
+                )
         if not pending or time.monotonic() >= deadline:
             break
         time.sleep(0.5)
@@ -167,8 +191,11 @@ def wait_healthy(target: Target, services: list[str], timeout: float,
         if st is None:
             print(f"  {name:<20} NOT HEALTHY: no container", flush=True)
         else:
-            print(f"  {name:<20} NOT HEALTHY: state={st.state} health={st.health} "
-                  f"last check: {st.last_health_output or '-'}", flush=True)
+            print(
+                f"  {name:<20} NOT HEALTHY: state={st.state} health={st.health} "
+                f"last check: {st.last_health_output or '-'}",
+                flush=True,
+            )
     return pending
 
 
@@ -207,8 +234,9 @@ def cmd_up(target: Target, timeout: float, build: bool) -> int:
         print("== build", flush=True)
         cmd_build(target)
     print(f"== up platform stack ({PRODUCTION_FILE})", flush=True)
-    compose_run([*target.compose(PRODUCTION_FILE), "up", "-d"],
-                env={"COMPOSE_IGNORE_ORPHANS": "true"})
+    compose_run(
+        [*target.compose(PRODUCTION_FILE), "up", "-d"], env={"COMPOSE_IGNORE_ORPHANS": "true"}
+    )
     print(f"== up agent swarm ({AGENTS_FILE})", flush=True)
     compose_run([*target.compose(PRODUCTION_FILE, AGENTS_FILE), "up", "-d"])
     print(f"== waiting up to {timeout:.0f}s for every service to be healthy", flush=True)
@@ -224,8 +252,7 @@ def cmd_up(target: Target, timeout: float, build: bool) -> int:
 def cmd_down(target: Target, volumes: bool) -> int:
     """Stop and remove the project's containers and networks (and volumes if asked)."""
     extra = ["--volumes"] if volumes else []
-    compose_run([*target.compose(PRODUCTION_FILE, AGENTS_FILE), "down", "--remove-orphans",
-                 *extra])
+    compose_run([*target.compose(PRODUCTION_FILE, AGENTS_FILE), "down", "--remove-orphans", *extra])
     return 0
 
 
@@ -245,17 +272,35 @@ def cmd_status(target: Target) -> int:
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     """Command-line options."""
-    p = argparse.ArgumentParser(prog="python -m runbook.stack", description=__doc__,
-                                formatter_class=argparse.RawDescriptionHelpFormatter)
+    p = argparse.ArgumentParser(
+        prog="python -m runbook.stack",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     p.add_argument("command", choices=["build", "up", "down", "status"])
-    p.add_argument("--project-dir", type=Path, default=Path("stack"),
-                   help="directory with the compose files (default: %(default)s)")
-    p.add_argument("--project-name", default=os.environ.get("COMPOSE_PROJECT_NAME", "hypercode"),
-                   help="compose project name (env COMPOSE_PROJECT_NAME; default %(default)s)")
-    p.add_argument("--env-file", type=Path, default=None,
-                   help="env file for interpolation (default: <project-dir>/.env)")
-    p.add_argument("--timeout", type=float, default=300.0,
-                   help="seconds to wait for healthy (default %(default)s)")
+    p.add_argument(
+        "--project-dir",
+        type=Path,
+        default=Path("stack"),
+        help="directory with the compose files (default: %(default)s)",
+    )
+    p.add_argument(
+        "--project-name",
+        default=os.environ.get("COMPOSE_PROJECT_NAME", "hypercode"),
+        help="compose project name (env COMPOSE_PROJECT_NAME; default %(default)s)",
+    )
+    p.add_argument(
+        "--env-file",
+        type=Path,
+        default=None,
+        help="env file for interpolation (default: <project-dir>/.env)",
+    )
+    p.add_argument(
+        "--timeout",
+        type=float,
+        default=300.0,
+        help="seconds to wait for healthy (default %(default)s)",
+    )
     p.add_argument("--no-build", action="store_true", help="up: do not build images first")
     p.add_argument("--volumes", action="store_true", help="down: also remove named volumes")
     return p.parse_args(argv)
@@ -267,8 +312,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     project_dir: Path = args.project_dir.resolve()
     env_file: Path = (args.env_file or project_dir / ".env").resolve()
     if not env_file.exists():
-        print(f"error: env file {env_file} not found (run python3 -m runbook.bootstrap)",
-              file=sys.stderr)
+        print(
+            f"error: env file {env_file} not found (run python3 -m runbook.bootstrap)",
+            file=sys.stderr,
+        )
         return 2
     target = Target(project_dir, args.project_name, env_file)
     try:

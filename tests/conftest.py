@@ -5,12 +5,15 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from tests.harness import ROOT, Run, copy_stack, run_suite
+from tests.preflight_support import plant_dump, scratch_dump
+
+# The second project's own unit tests are the target's (TST-01 runs them), not ours.
+collect_ignore = ["second_project"]
 
 LIVE_PROJECT = os.environ.get("READINESS_TEST_PROJECT", "hypercode")
 LIVE_ENV_FILE = os.environ.get("READINESS_TEST_ENV_FILE", str(ROOT / "stack" / ".env"))
@@ -25,9 +28,21 @@ def live_args(project: str) -> list[str]:
 def live_stack_up() -> str:
     """The reference stack deployed and healthy (``runbook.stack up`` is idempotent)."""
     proc = subprocess.run(
-        [sys.executable, "-m", "runbook.stack", "up", "--project-name", LIVE_PROJECT,
-         "--env-file", LIVE_ENV_FILE],
-        cwd=ROOT, capture_output=True, text=True, check=False, timeout=1500,
+        [
+            sys.executable,
+            "-m",
+            "runbook.stack",
+            "up",
+            "--project-name",
+            LIVE_PROJECT,
+            "--env-file",
+            LIVE_ENV_FILE,
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=1500,
     )
     if proc.returncode != 0:
         pytest.fail(f"reference stack did not come up:\n{proc.stdout[-2000:]}{proc.stderr[-2000:]}")
@@ -35,10 +50,17 @@ def live_stack_up() -> str:
 
 
 @pytest.fixture(scope="session")
-def preflight_baseline(tmp_path_factory: pytest.TempPathFactory) -> Run:
-    """The pre-flight suite on an untouched copy of the reference configuration."""
+def fresh_dump() -> bytes:
+    """A real pg_dump (custom format) of a scratch database, made once per session."""
+    return scratch_dump()
+
+
+@pytest.fixture(scope="session")
+def preflight_baseline(tmp_path_factory: pytest.TempPathFactory, fresh_dump: bytes) -> Run:
+    """The pre-flight suite on an untouched copy of the reference configuration (+ fresh backup)."""
     tmp = tmp_path_factory.mktemp("baseline")
     stack = copy_stack(tmp)
+    plant_dump(stack, fresh_dump)
     return run_suite(tmp, "-m", "preflight", f"--project-dir={stack}")
 
 
@@ -50,6 +72,8 @@ def postdeploy_baseline(tmp_path_factory: pytest.TempPathFactory, live_stack_up:
 
 
 @pytest.fixture
-def stack_copy(tmp_path: Path) -> Iterator[Path]:
-    """A fresh git-committed copy of the reference configuration to plant a fault in."""
-    yield copy_stack(tmp_path)
+def stack_copy(tmp_path: Path, fresh_dump: bytes) -> Path:
+    """A fresh git-committed copy of the reference configuration (+ fresh backup) for a fault."""
+    stack = copy_stack(tmp_path)
+    plant_dump(stack, fresh_dump)
+    return stack

@@ -40,7 +40,8 @@ class Run:
         return "\n".join(
             r["message"] + r["waiver"]
             for r in self.results
-            if r["check"] == check_id and (subject is None or r["subject"] == subject)
+            if r["check"] == check_id
+            and (subject is None or r["subject"] == subject)
             and r["outcome"] != "passed"
         )
 
@@ -48,10 +49,26 @@ class Run:
 def run_suite(tmp_path: Path, *args: str, env: dict[str, str] | None = None) -> Run:
     """``pytest checks <args>`` in a subprocess with a results file; never raises on failure."""
     results = tmp_path / f"results-{len(list(tmp_path.glob('results-*.json')))}.json"
-    command = [sys.executable, "-m", "pytest", "checks", "-p", "no:randomly",
-               f"--results-file={results}", f"--reports-dir={tmp_path / 'reports'}", *args]
-    proc = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, check=False,
-                          env={**os.environ, **(env or {})}, timeout=900)
+    command = [
+        sys.executable,
+        "-m",
+        "pytest",
+        "checks",
+        "-p",
+        "no:randomly",
+        f"--results-file={results}",
+        f"--reports-dir={tmp_path / 'reports'}",
+        *args,
+    ]
+    proc = subprocess.run(
+        command,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+        env={**os.environ, **(env or {})},
+        timeout=900,
+    )
     output = proc.stdout + proc.stderr
     if not results.exists():
         return Run(proc.returncode, "", [], output)
@@ -60,14 +77,23 @@ def run_suite(tmp_path: Path, *args: str, env: dict[str, str] | None = None) -> 
 
 
 def copy_stack(tmp_path: Path, *, git: bool = True) -> Path:
-    """A copy of the reference stack's configuration (with its .env and certs), as a git checkout."""
+    """A copy of the reference configuration (with .env and certs) as a git checkout."""
     target = tmp_path / "stack"
     shutil.copytree(STACK, target, ignore=_COPY_IGNORE)
     if git:
         _git(target, "init", "-q", "-b", "main")
         _git(target, "add", "-A")
-        _git(target, "-c", "user.name=test", "-c", "user.email=test@example.invalid",
-             "commit", "-q", "-m", "reference stack")
+        _git(
+            target,
+            "-c",
+            "user.name=test",
+            "-c",
+            "user.email=test@example.invalid",
+            "commit",
+            "-q",
+            "-m",
+            "reference stack",
+        )
     return target
 
 

@@ -10,6 +10,7 @@ import pytest
 from tests.conftest import live_args
 from tests.harness import Run, run_suite
 
+
 def test_cfg01_broken_compose_file_fails_render(
     preflight_baseline: Run, stack_copy: Path, tmp_path: Path
 ) -> None:
@@ -29,8 +30,15 @@ def test_hlt01_stopped_container_is_not_healthy(live_stack_up: str, tmp_path: Pa
     container = f"{live_stack_up}-project-strategist-1"
     subprocess.run(["docker", "stop", "-t", "2", container], check=True, capture_output=True)
     try:
-        run = run_suite(tmp_path, "-m", "postdeploy", "-k", "HLT or healthy",
-                        *live_args(live_stack_up), "--wait-timeout=5")
+        run = run_suite(
+            tmp_path,
+            "-m",
+            "postdeploy",
+            "-k",
+            "HLT or healthy",
+            *live_args(live_stack_up),
+            "--wait-timeout=5",
+        )
     finally:
         subprocess.run(["docker", "start", container], check=True, capture_output=True)
     assert run.verdict == "NOT READY"

@@ -73,8 +73,9 @@ def test_exited_or_missing_services_are_not_waited_for() -> None:
 
 def test_unreachable_engine_ends_the_wait() -> None:
     clock = _Clock()
-    settled = wait_until_settled(lambda: LiveStack(error="no engine"), ["db"], timeout=60,
-                                 clock=clock, sleep=clock.sleep)
+    settled = wait_until_settled(
+        lambda: LiveStack(error="no engine"), ["db"], timeout=60, clock=clock, sleep=clock.sleep
+    )
     assert not settled.live.ok
 
 

@@ -7,8 +7,9 @@ from fixtures.masking import MASK, Masker, is_secret_name
 
 def test_secret_values_from_env_are_masked_longest_first() -> None:
     masker = Masker()
-    masker.add_env({"DB_PASSWORD": "s3cr3t-value", "JWT_SECRET": "s3cr3t-value-long",
-                    "HTTP_PORT": "8080"})
+    masker.add_env(
+        {"DB_PASSWORD": "s3cr3t-value", "JWT_SECRET": "s3cr3t-value-long", "HTTP_PORT": "8080"}
+    )
     text = masker.mask("dsn=postgres://u:s3cr3t-value@db jwt=s3cr3t-value-long port=8080")
     assert "s3cr3t" not in text
     assert text.count(MASK) == 2

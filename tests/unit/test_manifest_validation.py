@@ -1,0 +1,91 @@
+"""Manifest validation: a bad manifest is one line naming file, key and expectation."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from fixtures.errors import ConfigError
+from fixtures.manifest import load_manifest, parse_memory
+from tests.harness import MANIFEST
+
+
+def write(tmp_path: Path, data: Any) -> Path:
+    path = tmp_path / "readiness.yml"
+    path.write_text(yaml.safe_dump(data) if not isinstance(data, str) else data)
+    return path
+
+
+def reference() -> dict[str, Any]:
+    data: dict[str, Any] = yaml.safe_load(MANIFEST.read_text())
+    return data
+
+
+def error_of(tmp_path: Path, data: Any) -> str:
+    with pytest.raises(ConfigError) as info:
+        load_manifest(write(tmp_path, data), tmp_path)
+    message = str(info.value)
+    assert "\n" not in message
+    assert message.startswith(str(tmp_path / "readiness.yml"))
+    return message
+
+
+def test_reference_manifest_loads_with_its_tests_and_waiver() -> None:
+    manifest = load_manifest(MANIFEST)
+    assert manifest.test_command.startswith("python3 -m unittest")
+    assert manifest.smoke_command == "python3 smoke_test.py"
+    assert manifest.limits["project-strategist"].memory == 768 * 1024**2
+    (waiver,) = manifest.waivers
+    assert (waiver.check, waiver.subject, waiver.id) == ("DEP-01", "frontend", "npm-audit-frontend")
+
+
+def test_waiver_with_unknown_check_is_a_configuration_error(tmp_path: Path) -> None:
+    data = reference()
+    data["waivers"][0]["check"] = "DEP-99"
+    assert "waivers[0].check: unknown check ID 'DEP-99'" in error_of(tmp_path, data)
+
+
+def test_waiver_needs_owner_and_a_real_expiry_date(tmp_path: Path) -> None:
+    data = reference()
+    del data["waivers"][0]["owner"]
+    assert "waivers[0].owner: is required" in error_of(tmp_path, data)
+    data = reference()
+    data["waivers"][0]["expires"] = "next spring"
+    assert "waivers[0].expires" in error_of(tmp_path, data)
+
+
+def test_wrong_types_name_the_key_and_expectation(tmp_path: Path) -> None:
+    data = reference()
+    data["limits"]["postgres"]["memory"] = "lots"
+    assert "limits.postgres.memory: expected a size like 4G" in error_of(tmp_path, data)
+    data = reference()
+    data["tests"]["command"] = ["python3", "-m", "unittest"]
+    assert "tests.command: expected a string, got list" in error_of(tmp_path, data)
+    data = reference()
+    data["dependencies"]["severity_threshold"] = "severe"
+    assert "dependencies.severity_threshold: expected one of" in error_of(tmp_path, data)
+
+
+def test_missing_section_and_bad_yaml(tmp_path: Path) -> None:
+    data = reference()
+    del data["tls"]
+    assert "tls: expected a mapping, got nothing" in error_of(tmp_path, data)
+    assert "not valid YAML" in error_of(tmp_path, "version: 1\ntarget: [unclosed\n")
+
+
+def test_tests_section_is_optional(tmp_path: Path) -> None:
+    data = reference()
+    del data["tests"]
+    manifest = load_manifest(write(tmp_path, data), tmp_path)
+    assert (manifest.test_command, manifest.smoke_command) == ("", "")
+
+
+def test_memory_sizes() -> None:
+    assert parse_memory("4G") == 4 * 1024**3
+    assert parse_memory("768M") == 768 * 1024**2
+    assert parse_memory("268435456") == 268435456
+    with pytest.raises(ValueError, match="expected a size"):
+        parse_memory(True)

@@ -1,0 +1,130 @@
+"""Pure logic of the pre-flight facts: nginx routes, audit reports, secrets, TLS names."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from fixtures.manifest import AuditReport
+from fixtures.preflight import audit, nginxconf, secrets, tls
+
+CONF = """
+http {
+    upstream api_pool { server core-a:8000; server core-b:8000; }
+    server { listen 80; location / { return 301 https://$host$request_uri; } }
+    server {
+        listen 443 ssl;   # the TLS server
+        set $web http://storefront:3000;
+        location = /healthz { return 200; }
+        location /api/ { proxy_pass http://api_pool; }
+        location /grafana/ { proxy_pass "http://dashboards:3000/"; }
+        location / { proxy_pass $web; }
+    }
+}
+"""
+
+
+def test_routes_resolve_on_the_tls_server() -> None:
+    root = nginxconf.parse(CONF)
+    found = {p: nginxconf.route_target(root, p) for p in ("/", "/api/", "/grafana/x")}
+    assert {p: t.host if t else None for p, t in found.items()} == {
+        "/": "storefront",
+        "/api/": "core-a,core-b",
+        "/grafana/x": "dashboards",
+    }
+    healthz = nginxconf.route_target(root, "/healthz")
+    assert healthz is not None
+    assert (healthz.location, healthz.proxy_pass) == ("/healthz", "")
+
+
+def test_unbalanced_config_is_rejected() -> None:
+    with pytest.raises(ValueError, match="missing"):
+        nginxconf.parse("http { server { listen 80; }")
+
+
+def test_npm_v2_and_v6_and_pip_reports(tmp_path: Path) -> None:
+    npm2 = tmp_path / "npm2.json"
+    npm2.write_text(
+        json.dumps(
+            {
+                "vulnerabilities": {
+                    "lodash": {
+                        "severity": "high",
+                        "via": [{"url": "https://github.com/advisories/GHSA-35jh-r3h4-6jhm"}],
+                    },
+                    "minimist": {"severity": "low", "via": ["x"]},
+                }
+            }
+        )
+    )
+    npm6 = tmp_path / "npm6.json"
+    npm6.write_text(
+        json.dumps({"advisories": {"1": {"module_name": "qs", "severity": "critical"}}})
+    )
+    pip = tmp_path / "pip.json"
+    pip.write_text(
+        json.dumps(
+            {
+                "dependencies": [
+                    {"name": "h11", "version": "0.14.0", "vulns": [{"id": "GHSA-vqfr-h8mv-ghfj"}]},
+                    {"name": "idna", "version": "3.7", "vulns": []},
+                ]
+            }
+        )
+    )
+    found2 = audit.read_report(AuditReport("f", "npm", npm2))
+    assert [f.describe() for f in audit.at_or_above(found2, "high")] == [
+        "lodash (high: GHSA-35jh-r3h4-6jhm)"
+    ]
+    assert len(audit.at_or_above(found2, "low")) == 2
+    assert audit.at_or_above(audit.read_report(AuditReport("o", "npm", npm6)), "high")
+    pip_found = audit.read_report(AuditReport("c", "pip", pip))
+    assert [f.severity for f in audit.at_or_above(pip_found, "critical")] == ["unknown"]
+
+
+def test_not_a_report_is_an_error(tmp_path: Path) -> None:
+    path = tmp_path / "x.json"
+    path.write_text("{}")
+    with pytest.raises(ValueError, match="npm audit JSON"):
+        audit.read_report(AuditReport("x", "npm", path))
+
+
+@pytest.mark.parametrize(
+    ("value", "reason"),
+    [
+        ("changeme", "a placeholder/default (secrets.placeholders[0])"),
+        ("CHANGEME-2024", "a placeholder/default (secrets.placeholders[0])"),
+        ("Zq8#rT2!", "8"),
+        ("aaaaaaaaaaaaaaaaaaaaaaaaaaaa", "1"),
+    ],
+)
+def test_weak_secrets(value: str, reason: str) -> None:
+    weak = secrets.weakness(value, ("changeme", "admin"), 16)
+    assert weak is not None
+    assert weak[1] == reason
+    assert value not in " ".join(weak)
+
+
+def test_strong_secret_passes() -> None:
+    assert secrets.weakness("q7N2-vXk9fLp0sRw3mYb8TzA", ("changeme", "admin"), 16) is None
+
+
+def test_literal_environment_in_compose(tmp_path: Path) -> None:
+    compose = tmp_path / "compose.yaml"
+    compose.write_text(
+        "services:\n  api:\n    environment:\n      API_KEY: abc123\n"
+        "      DB_PASSWORD: ${DB_PASSWORD}\n  worker:\n    environment:\n"
+        "      - API_KEY=${API_KEY:?}\n      - JWT_SECRET=literal\n"
+    )
+    found = secrets.literal_environment(compose, ("API_KEY", "DB_PASSWORD", "JWT_SECRET"))
+    assert found == {"API_KEY": ["api"], "JWT_SECRET": ["worker"]}
+
+
+def test_certificate_name_matching() -> None:
+    assert tls.name_matches("localhost", "LOCALHOST")
+    assert tls.name_matches("*.example.org", "www.example.org")
+    assert not tls.name_matches("*.example.org", "a.b.example.org")
+    assert tls.name_matches("127.0.0.1", "127.0.0.1")
+    assert not tls.name_matches("other.example", "localhost")
