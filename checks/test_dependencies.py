@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from fixtures.checkmark import check
 from fixtures.manifest import AuditReport, Manifest
 from fixtures.preflight import audit
@@ -28,4 +30,18 @@ def test_audit_has_no_finding_at_threshold(audit_report: AuditReport, manifest: 
     assert not bad, (
         f"audit {audit_report.name}: findings >= {manifest.audit_threshold}: expected none, "
         f"got {len(bad)}: {listed}"
+    )
+
+
+@check("DEP-02")
+def test_audit_covered_every_package(audit_report: AuditReport) -> None:
+    """Dependency audit covered every package (none skipped as not auditable)."""
+    try:
+        skipped = audit.unaudited(audit_report)
+    except (OSError, ValueError):
+        pytest.skip("the report is missing or unreadable: DEP-01 reports it")
+    listed = ", ".join(skipped[:8]) + (" ..." if len(skipped) > 8 else "")
+    assert not skipped, (
+        f"audit {audit_report.name}: coverage: expected every package audited, "
+        f"got {len(skipped)} not audited: {listed}"
     )

@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-from tests.harness import ROOT, Run, copy_stack, run_suite
+from tests.harness import ROOT, Run, copy_stack, run_runbook, run_suite
 from tests.preflight_support import plant_dump, scratch_dump
 
 # The second project's own unit tests are the target's (TST-01 runs them), not ours.
@@ -27,23 +25,7 @@ def live_args(project: str) -> list[str]:
 @pytest.fixture(scope="session")
 def live_stack_up() -> str:
     """The reference stack deployed and healthy (``runbook.stack up`` is idempotent)."""
-    proc = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "runbook.stack",
-            "up",
-            "--project-name",
-            LIVE_PROJECT,
-            "--env-file",
-            LIVE_ENV_FILE,
-        ],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=1500,
-    )
+    proc = run_runbook("stack", LIVE_PROJECT, LIVE_ENV_FILE, "up", timeout=1500)
     if proc.returncode != 0:
         pytest.fail(f"reference stack did not come up:\n{proc.stdout[-2000:]}{proc.stderr[-2000:]}")
     return LIVE_PROJECT

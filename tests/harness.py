@@ -76,6 +76,25 @@ def run_suite(tmp_path: Path, *args: str, env: dict[str, str] | None = None) -> 
     return Run(proc.returncode, data["verdict"], data["results"], output)
 
 
+def run_runbook(
+    module: str, project: str, env_file: str, *args: str, timeout: float = 900
+) -> subprocess.CompletedProcess[str]:
+    """``python -m runbook.<module> --project-name P --env-file F <args>``, output captured."""
+    command = [
+        sys.executable,
+        "-m",
+        f"runbook.{module}",
+        "--project-name",
+        project,
+        "--env-file",
+        env_file,
+        *args,
+    ]
+    return subprocess.run(
+        command, cwd=ROOT, capture_output=True, text=True, check=False, timeout=timeout
+    )
+
+
 def copy_stack(tmp_path: Path, *, git: bool = True) -> Path:
     """A copy of the reference configuration (with .env and certs) as a git checkout."""
     target = tmp_path / "stack"

@@ -57,12 +57,42 @@ def names(message: str, *parts: str) -> None:
 
 # --- baseline ---------------------------------------------------------------------------
 def test_reference_configuration_is_ready_with_warnings(preflight_baseline: Run) -> None:
-    """The healthy reference: READY WITH WARNINGS, only TLS-06 (self-signed) and waived DEP-01."""
+    """The healthy reference: READY WITH WARNINGS from TLS-06, DEP-02 and the waived DEP-01 only."""
     run = preflight_baseline
     assert run.verdict == "READY WITH WARNINGS", run.output[-3000:]
-    assert run.failing() == {("TLS-06", "certs/server.crt"), ("DEP-01", "frontend")}, run.output
+    assert run.failing() == {
+        ("TLS-06", "certs/server.crt"),
+        ("DEP-01", "frontend"),
+        ("DEP-02", "core"),
+    }, run.output
     assert run.outcomes("DEP-01")["frontend"] == "waived"
     assert run.exit_code == 0
+
+
+def test_dep02_unaudited_packages_are_a_warning(
+    preflight_baseline: Run, stack_copy: Path, tmp_path: Path
+) -> None:
+    """DEP-02: the reference core report (pip-audit could not reach its service) is a warning."""
+    result = next(
+        r for r in preflight_baseline.results if (r["check"], r["subject"]) == ("DEP-02", "core")
+    )
+    assert (result["outcome"], result["severity"]) == ("failed", "warning")
+    names(
+        result["message"],
+        "audit core",
+        "coverage",
+        "expected every package audited",
+        "not audited",
+        "fastapi",
+    )
+    report = stack_copy / "audit" / "pip-audit-core.json"
+    audited = [
+        {"name": d["name"], "version": "1.0", "vulns": []}
+        for d in json.loads(report.read_text())["dependencies"]
+    ]
+    report.write_text(json.dumps({"dependencies": audited}))
+    git(stack_copy, "commit", "-qam", "audited report")
+    assert preflight(tmp_path, stack_copy).outcomes("DEP-02")["core"] == "passed"
 
 
 def test_tls06_self_signed_reference_cert_is_a_warning(preflight_baseline: Run) -> None:

@@ -7,8 +7,6 @@ instance, with the fault planted in a dump file, a backup directory or a manifes
 from __future__ import annotations
 
 import re
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -17,7 +15,7 @@ import pytest
 from runbook.backup import take_backup
 from runbook.settings import Settings, settings_from
 from tests.conftest import LIVE_ENV_FILE, live_args
-from tests.harness import MANIFEST, ROOT, Run, assert_only_new_failure, run_suite
+from tests.harness import MANIFEST, ROOT, Run, assert_only_new_failure, run_runbook, run_suite
 
 pytestmark = pytest.mark.live
 
@@ -188,23 +186,8 @@ def test_rbk02_rbk03_drill_and_rollback_pass_on_reference_stack(
     tmp_path: Path, live_stack_up: str
 ) -> None:
     """RBK-02 and RBK-03 pass against the reference stack; the stack is healthy afterwards."""
-    build = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "runbook.release",
-            "build-previous",
-            "--release",
-            "1.9.0",
-            "--project-name",
-            live_stack_up,
-            "--env-file",
-            LIVE_ENV_FILE,
-        ],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        check=False,
+    build = run_runbook(
+        "release", live_stack_up, LIVE_ENV_FILE, "build-previous", "--release", "1.9.0"
     )
     assert build.returncode == 0, build.stdout[-2000:] + build.stderr[-2000:]
     run = _rollback(tmp_path, live_stack_up, "--disruptive")
@@ -216,20 +199,4 @@ def test_rbk02_rbk03_drill_and_rollback_pass_on_reference_stack(
 
 
 def _stack_healthy(project: str) -> bool:
-    proc = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "runbook.stack",
-            "status",
-            "--project-name",
-            project,
-            "--env-file",
-            LIVE_ENV_FILE,
-        ],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    return proc.returncode == 0
+    return run_runbook("stack", project, LIVE_ENV_FILE, "status").returncode == 0

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -11,29 +10,13 @@ import pytest
 from runbook.compare import fingerprint
 from runbook.settings import settings_from
 from tests.conftest import LIVE_ENV_FILE
-from tests.harness import MANIFEST, ROOT
+from tests.harness import MANIFEST, run_runbook
 
 pytestmark = pytest.mark.live
 
 
 def _cli(module: str, project: str, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            f"runbook.{module}",
-            "--project-name",
-            project,
-            "--env-file",
-            LIVE_ENV_FILE,
-            *args,
-        ],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=600,
-    )
+    return run_runbook(module, project, LIVE_ENV_FILE, *args, timeout=600)
 
 
 def test_bak04_backup_cli_refuses_missing_directory(live_stack_up: str, tmp_path: Path) -> None:
