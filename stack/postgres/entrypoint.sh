@@ -1,6 +1,8 @@
 #!/bin/bash
 # First start: initdb with superuser $POSTGRES_USER (password $DB_PASSWORD, scram-sha-256),
-# create database $POSTGRES_DB, listen on all container interfaces. Then run postgres.
+# create database $POSTGRES_DB, listen on all container interfaces. Every start: the role's
+# password is set from $DB_PASSWORD (the .env is the source of truth, also for an existing
+# volume after the .env was regenerated). Then run postgres.
 set -euo pipefail
 : "${POSTGRES_USER:=hypercode}" "${POSTGRES_DB:=hypercode}"
 : "${DB_PASSWORD:?DB_PASSWORD is required}"
@@ -38,6 +40,11 @@ HBA
     fi
     echo "database cluster ready"
 fi
+
+# Sent on stdin to a single-user backend: the password never appears in a process list or log.
+escaped=${DB_PASSWORD//\'/\'\'}
+printf "ALTER ROLE \"%s\" PASSWORD '%s';\n" "$POSTGRES_USER" "$escaped" |
+    postgres --single -D "$PGDATA" -j postgres >/dev/null
 
 if [ "${1:-}" = postgres ]; then
     shift
