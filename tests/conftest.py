@@ -38,8 +38,14 @@ def fresh_dump() -> bytes:
 
 
 @pytest.fixture(scope="session")
-def preflight_baseline(tmp_path_factory: pytest.TempPathFactory, fresh_dump: bytes) -> Run:
-    """The pre-flight suite on an untouched copy of the reference configuration (+ fresh backup)."""
+def preflight_baseline(
+    tmp_path_factory: pytest.TempPathFactory, fresh_dump: bytes, live_stack_up: str
+) -> Run:
+    """The pre-flight suite on an untouched copy of the reference configuration (+ fresh backup).
+
+    The live stack is this checkout's own first: the smoke test (TST-01/02) talks to it with the
+    copy's CA, and a stack left by another checkout would serve another certificate.
+    """
     tmp = tmp_path_factory.mktemp("baseline")
     stack = copy_stack(tmp)
     plant_dump(stack, fresh_dump)
@@ -54,7 +60,7 @@ def postdeploy_baseline(tmp_path_factory: pytest.TempPathFactory, live_stack_up:
 
 
 @pytest.fixture
-def stack_copy(tmp_path: Path, fresh_dump: bytes) -> Path:
+def stack_copy(tmp_path: Path, fresh_dump: bytes, live_stack_up: str) -> Path:
     """A fresh git-committed copy of the reference configuration (+ fresh backup) for a fault."""
     stack = copy_stack(tmp_path)
     plant_dump(stack, fresh_dump)

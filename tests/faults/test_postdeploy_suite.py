@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import re
 import time
 from pathlib import Path
 
 import pytest
 
 from fixtures.catalogue import CATALOGUE, Suite
+from tests.conftest import live_args
+from tests.engine_proxy import EngineProxy
 from tests.faults.live_fault import postdeploy
-from tests.harness import Run
+from tests.harness import Run, run_suite
 
 pytestmark = pytest.mark.live
 
@@ -43,3 +46,28 @@ def test_postdeploy_xdist_gives_the_same_verdict(
     both = {(r["check"], r["subject"]): r["outcome"] for r in parallel.results}
     assert both == serial
     print(f"post-deploy suite with -n 2: {elapsed:.1f} s")
+
+
+def test_postdeploy_lists_once_and_inspects_each_container_once(
+    live_stack_up: str, tmp_path: Path
+) -> None:
+    """Facts are gathered once: one container listing, one inspect per container, per session."""
+    with EngineProxy(tmp_path / "engine.sock") as proxy:
+        run = run_suite(
+            tmp_path,
+            "-m",
+            "postdeploy",
+            *live_args(live_stack_up),
+            f"--docker-host={proxy.url}",
+            env={"DOCKER_HOST": proxy.url},
+        )
+    assert run.verdict in ("READY", "READY WITH WARNINGS"), run.output[-3000:]
+    listings = proxy.count("GET", r"/containers/json")
+    inspects = {
+        key: n
+        for key, n in proxy.requests.items()
+        if re.fullmatch(r"GET /containers/[0-9a-f]{12,}/json", key)
+    }
+    assert listings == 1, f"container listings: expected 1, got {listings}: {proxy.requests}"
+    assert inspects, "no container was inspected through the proxy"
+    assert set(inspects.values()) == {1}, f"inspects per container: expected 1 each: {inspects}"
