@@ -1,7 +1,7 @@
 """Prepare a machine for the reference stack (stdlib only: it runs before the venv exists).
 
 Steps, each idempotent and skipped when already done:
-  engine    install docker.io + debootstrap, and compose v2 from trixie (low pin), if missing
+  engine    install debootstrap, and Docker engine >= 25 with compose v2 from trixie (low pin)
   daemon    start dockerd in the background (log: /var/log/dockerd.log) and wait for it
   venv      create .venv and `pip install -e '.[lint]'` (again when pyproject.toml changes)
   image     build the base image with debootstrap --variant=minbase + docker import
@@ -34,6 +34,7 @@ TRIXIE_SOURCES = Path("/etc/apt/sources.list.d/trixie.sources")
 TRIXIE_PIN = Path("/etc/apt/preferences.d/trixie")
 DOCKERD_LOG = Path("/var/log/dockerd.log")
 PLACEHOLDER = "changeme"
+MIN_ENGINE_MAJOR = 25  # healthcheck start_interval
 SECRET_KEYS = ("API_KEY", "JWT_SECRET", "DB_PASSWORD", "GRAFANA_ADMIN_PASSWORD")
 APT_ENV = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
 
@@ -94,16 +95,33 @@ def apt_install(packages: Sequence[str], *, release: str | None = None) -> None:
     run(["apt-get", "install", "-y", "--no-install-recommends", *target, *packages], env=APT_ENV)
 
 
+def engine_major_version() -> int:
+    """The installed dockerd's major version (0 when missing or unreadable)."""
+    try:
+        out = subprocess.run(
+            ["dockerd", "--version"], capture_output=True, text=True, timeout=20, check=False
+        ).stdout
+    except (FileNotFoundError, subprocess.TimeoutExpired):
+        return 0
+    match = re.search(r"version (\d+)\.", out)
+    return int(match.group(1)) if match else 0
+
+
 def ensure_engine() -> str:
-    """Install the Docker engine, debootstrap and compose v2 when they are missing."""
+    """Install debootstrap, and Docker engine >= 25 with compose v2 when they are missing.
+
+    Bookworm's docker.io is 20.10, too old for the stack's healthcheck ``start_interval``;
+    trixie's engine (26) and compose v2 (2.26) come together from trixie, pinned low so that
+    nothing else is upgraded.
+    """
     done = []
-    if shutil.which("dockerd") is None:
-        apt_install(["docker.io", "debootstrap"])
-        done.append("docker.io")
-    if not succeeds(["docker", "compose", "version"]):
+    if shutil.which("debootstrap") is None:
+        apt_install(["debootstrap"])
+        done.append("debootstrap")
+    if engine_major_version() < MIN_ENGINE_MAJOR or not succeeds(["docker", "compose", "version"]):
         add_trixie_source()
-        apt_install(["docker-compose"], release="trixie")
-        done.append("docker-compose (trixie)")
+        apt_install(["docker.io", "docker-compose"], release="trixie")
+        done.append("docker.io + docker-compose (trixie)")
     return "installed " + ", ".join(done) if done else "already installed"
 
 

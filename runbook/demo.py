@@ -5,6 +5,7 @@ Stdlib only until the venv exists. Steps, as the seed's execution plan orders th
   2. deploy      platform stack, then agent swarm, wait until healthy (runbook.stack up)
   3. backup      the pre-deployment database backup (runbook.backup)
   4. checklist   pre-flight, post-deploy and rollback checks; reports in reports/
+                 (--disruptive: the previous release's images are tagged first, for 3.3)
   5. allure      the Allure HTML report from the run's results (runbook.reports allure)
 
 Usage: python3 -m runbook.demo [--disruptive] [--workers N] [--skip-bootstrap]
@@ -50,6 +51,11 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         default="0",
         help="pytest-xdist workers for the checklist (0 = serial, auto = per core)",
     )
+    parser.add_argument(
+        "--previous-release",
+        default="1.9.0",
+        help="with --disruptive: the release the 3.3 rollback returns to (tagged first)",
+    )
     parser.add_argument("--skip-bootstrap", action="store_true", help="the machine is ready")
     return parser.parse_args(argv)
 
@@ -65,6 +71,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     checklist = [python, "-m", "pytest", "checks", "-m", "preflight or postdeploy or rollback"]
     if args.disruptive:
         checklist.append("--disruptive")
+        step(
+            "previous release",
+            [python, "-m", "runbook.release", "build-previous", "--release", args.previous_release],
+        )
     if args.workers != "0":
         checklist += ["-n", args.workers]
     code = step("checklist", checklist, required=False)

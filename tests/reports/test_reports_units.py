@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import re
+
 from fixtures.catalogue import CATALOGUE, Severity
 from fixtures.masking import Masker
-from fixtures.reports.allure_meta import anchor
+from fixtures.reports.allure_meta import CATEGORIES, anchor, mark_warning
 from fixtures.reports.compare import compare
 from fixtures.reports.redact import mask_tree
 from fixtures.reports.signoff import item_status, section_status, size_text
@@ -72,3 +74,25 @@ def test_seed_anchor_and_masked_tree() -> None:
     masker = Masker(["hunter2hunter2"])
     tree = {"a": ["x hunter2hunter2", 3], "hunter2hunter2": None}
     assert mask_tree(tree, masker) == {"a": ["x ********", 3], "********": None}
+
+
+def test_failed_warning_checks_get_their_own_allure_category() -> None:
+    """A failed warning-severity result is marked: Allure files it under Warnings, not Not ready."""
+    warning = {
+        "status": "failed",
+        "labels": [{"name": "severity", "value": "minor"}],
+        "statusDetails": {"message": "AssertionError: tls: issuer"},
+    }
+    blocker = {
+        "status": "failed",
+        "labels": [{"name": "severity", "value": "blocker"}],
+        "statusDetails": {"message": "AssertionError: limits"},
+    }
+    mark_warning(warning)
+    mark_warning(warning)
+    mark_warning(blocker)
+    assert warning["statusDetails"] == {"message": "[warning] AssertionError: tls: issuer"}
+    assert blocker["statusDetails"] == {"message": "AssertionError: limits"}
+    first = next(c for c in CATEGORIES if c["matchedStatuses"] == ["failed"])
+    assert re.fullmatch(first["messageRegex"], "[warning] AssertionError: tls: issuer")
+    assert not re.fullmatch(first["messageRegex"], "AssertionError: limits")
