@@ -32,8 +32,11 @@ def live_stack_up() -> str:
 
 
 @pytest.fixture(scope="session")
-def fresh_dump() -> bytes:
-    """A real pg_dump (custom format) of a scratch database, made once per session."""
+def fresh_dump(live_stack_up: str) -> bytes:
+    """A real pg_dump (custom format) of a scratch database, made once per session.
+
+    It runs in the stack's postgres image, which ``live_stack_up`` builds on a new machine.
+    """
     return scratch_dump()
 
 

@@ -19,8 +19,11 @@ class SignedRun:
 
 
 @pytest.fixture(scope="session")
-def signed_preflight(tmp_path_factory: pytest.TempPathFactory) -> SignedRun:
-    """Pre-flight on an untouched copy with two xdist workers; reports in ``<tmp>/reports``."""
+def signed_preflight(tmp_path_factory: pytest.TempPathFactory, live_stack_up: str) -> SignedRun:
+    """Pre-flight on an untouched copy with two xdist workers; reports in ``<tmp>/reports``.
+
+    ``live_stack_up`` builds the stack's images (nginx -t and promtool run in them).
+    """
     tmp = tmp_path_factory.mktemp("signed")
     stack = copy_stack(tmp)
     run = run_suite(tmp, "-m", "preflight", f"--project-dir={stack}", "-n", "2")

@@ -46,7 +46,7 @@ def _plant_canary(stack: Path, canary: str) -> None:
     compose.write_text(hard_coded)
 
 
-def test_canary_secret_never_reaches_any_report(tmp_path: Path) -> None:
+def test_canary_secret_never_reaches_any_report(tmp_path: Path, live_stack_up: str) -> None:
     """SEC-03 fails on a hard-coded canary, leaky checks print it: no file in reports/ holds it."""
     canary = f"CanaryJwt{secrets.token_hex(12)}"
     stack = copy_stack(tmp_path)

@@ -27,7 +27,7 @@ def _manifest_with_waiver(tmp_path: Path) -> Path:
     return path
 
 
-def test_signoff_compares_with_previous_runs(tmp_path: Path) -> None:
+def test_signoff_compares_with_previous_runs(tmp_path: Path, live_stack_up: str) -> None:
     """Run 2 (fault + changed waivers) lists its changes; run 3 (--compare-with) lists fixes."""
     stack = copy_stack(tmp_path)
     reports = tmp_path / "reports"

@@ -1,0 +1,45 @@
+"""Bad input is one clear line and exit 4; an unreachable engine is NOT READY, never a crash."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from tests.harness import MANIFEST, run_suite
+
+
+def _error_lines(output: str) -> list[str]:
+    return [line for line in output.splitlines() if line.startswith("ERROR: ")]
+
+
+def test_bad_manifest_is_one_line_naming_file_key_and_expectation(tmp_path: Path) -> None:
+    manifest = tmp_path / "readiness.yml"
+    text = MANIFEST.read_text().replace(
+        "project_dir: stack", f"project_dir: {MANIFEST.parent}/stack"
+    )
+    manifest.write_text(text.replace("cpus: 0.75,", "cpus: three-quarters,"))
+    run = run_suite(tmp_path, "-m", "preflight", f"--manifest={manifest}")
+    assert run.exit_code == 4, run.output[-2000:]
+    assert _error_lines(run.output) == [
+        f"ERROR: {manifest}: limits.project-strategist.cpus: expected a number, "
+        "got str 'three-quarters'"
+    ]
+    assert "Traceback" not in run.output
+
+
+def test_malformed_env_file_is_one_line(tmp_path: Path) -> None:
+    env = tmp_path / "broken.env"
+    env.write_text("API_KEY=abc\nnot an assignment\n")
+    run = run_suite(tmp_path, "-m", "preflight", f"--env-file={env}")
+    assert run.exit_code == 4
+    assert _error_lines(run.output) == [f"ERROR: {env}: line 2: expected KEY=VALUE"]
+    assert "Traceback" not in run.output
+
+
+def test_unreachable_engine_is_not_ready_with_the_reason(tmp_path: Path) -> None:
+    socket = tmp_path / "no-engine.sock"
+    run = run_suite(tmp_path, "-m", "postdeploy", f"--docker-host=unix://{socket}", "-k", "healthy")
+    assert run.verdict == "NOT READY", run.output[-2000:]
+    assert run.exit_code == 1
+    outcomes = set(run.outcomes("HLT-01").values())
+    assert outcomes == {"broken"}, run.output[-2000:]
+    assert "Docker engine" in run.message("HLT-01")
