@@ -200,3 +200,16 @@ def test_rbk02_rbk03_drill_and_rollback_pass_on_reference_stack(
 
 def _stack_healthy(project: str) -> bool:
     return run_runbook("stack", project, LIVE_ENV_FILE, "status").returncode == 0
+
+
+def test_rbk01_round_trip_time_is_reported_next_to_raw(rollback_baseline: Run) -> None:
+    """RBK-01's restore round-trip time is printed next to a raw pg_dump + pg_restore's."""
+    output = rollback_baseline.output
+    assert "rollback timings (seconds)" in output, output[-2000:]
+    section = output.split("rollback timings (seconds)", 1)[1]
+    for label in (
+        "restore round trip into a scratch database",
+        "raw pg_dump + pg_restore of the same data",
+        "backup (runbook, dump + verify)",
+    ):
+        assert re.search(re.escape(label) + r"\s+\d+\.\d\d", section), section[:800]
