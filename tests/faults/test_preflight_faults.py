@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import os
 import subprocess
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -53,6 +54,21 @@ def names(message: str, *parts: str) -> None:
     __tracebackhide__ = True
     for part in parts:
         assert part in message, f"{part!r} not in message: {message}"
+
+
+OnlyFails = Callable[..., None]
+
+
+@pytest.fixture
+def only_fails(preflight_baseline: Run, stack_copy: Path, tmp_path: Path) -> OnlyFails:
+    """Run pre-flight on the faulty copy; assert one check/subject fails, naming ``parts``."""
+
+    def check(check_id: str, subject: str, *parts: str, args: tuple[str, ...] = ()) -> None:
+        __tracebackhide__ = True
+        run = preflight(tmp_path, stack_copy, *args)
+        names(assert_only_new_failure(preflight_baseline, run, check_id, subject), *parts)
+
+    return check
 
 
 # --- baseline ---------------------------------------------------------------------------
@@ -125,9 +141,7 @@ def test_dep01_waived_finding_names_waiver(preflight_baseline: Run) -> None:
 
 
 # --- 2.1 configuration ------------------------------------------------------------------
-def test_cfg02_unset_variable_renders_blank(
-    preflight_baseline: Run, stack_copy: Path, tmp_path: Path
-) -> None:
+def test_cfg02_unset_variable_renders_blank(only_fails: OnlyFails, stack_copy: Path) -> None:
     """CFG-02 fails naming a variable that renders blank because it is unset."""
     edit(
         stack_copy / PROD,
@@ -135,39 +149,33 @@ def test_cfg02_unset_variable_renders_blank(
         "      REDIS_URL: redis://redis:6379/0\n      FEATURE_FLAGS: ${FEATURE_FLAGS_UNSET}\n",
     )
     git(stack_copy, "commit", "-qam", "unset variable")
-    message = assert_only_new_failure(
-        preflight_baseline, preflight(tmp_path, stack_copy), "CFG-02", "-"
-    )
-    names(message, "variables", "expected all set", "FEATURE_FLAGS_UNSET")
+    only_fails("CFG-02", "-", "variables", "expected all set", "FEATURE_FLAGS_UNSET")
 
 
-def test_cfg03_service_without_healthcheck(
-    preflight_baseline: Run, stack_copy: Path, tmp_path: Path
-) -> None:
+def test_cfg03_service_without_healthcheck(only_fails: OnlyFails, stack_copy: Path) -> None:
     """CFG-03 fails for a service whose healthcheck is disabled."""
     edit(stack_copy / PROD, "      <<: *healthcheck\n" + REDIS_HEALTH, "      disable: true\n")
     git(stack_copy, "commit", "-qam", "no redis healthcheck")
-    message = assert_only_new_failure(
-        preflight_baseline, preflight(tmp_path, stack_copy), "CFG-03", "redis"
+    only_fails(
+        "CFG-03",
+        "redis",
+        "service redis",
+        "healthcheck",
+        "expected a healthcheck test",
+        "got disabled",
     )
-    names(message, "service redis", "healthcheck", "expected a healthcheck test", "got disabled")
 
 
-def test_cfg04_invalid_nginx_config(
-    preflight_baseline: Run, stack_copy: Path, tmp_path: Path
-) -> None:
+def test_cfg04_invalid_nginx_config(only_fails: OnlyFails, stack_copy: Path) -> None:
     """CFG-04 fails when `nginx -t` (in the nginx image) rejects the configuration."""
     edit(stack_copy / "nginx" / "nginx.conf", "keepalive_timeout 65;", "keepalive_timeout 65 s x;")
     git(stack_copy, "commit", "-qam", "bad nginx")
-    message = assert_only_new_failure(
-        preflight_baseline, preflight(tmp_path, stack_copy), "CFG-04", "-"
+    only_fails(
+        "CFG-04", "-", "service nginx", "nginx -t", "expected 'syntax is ok'", "keepalive_timeout"
     )
-    names(message, "service nginx", "nginx -t", "expected 'syntax is ok'", "keepalive_timeout")
 
 
-def test_cfg05_route_to_wrong_service(
-    preflight_baseline: Run, stack_copy: Path, tmp_path: Path
-) -> None:
+def test_cfg05_route_to_wrong_service(only_fails: OnlyFails, stack_copy: Path) -> None:
     """CFG-05 fails when /grafana/ proxies to another service than the manifest names."""
     conf = stack_copy / "nginx" / "nginx.conf"
     text = conf.read_text()
@@ -175,10 +183,14 @@ def test_cfg05_route_to_wrong_service(
     block = block[: block.index("}") + 1]
     conf.write_text(text.replace(block, block.replace("$grafana_upstream", "$core_upstream")))
     git(stack_copy, "commit", "-qam", "grafana to core")
-    message = assert_only_new_failure(
-        preflight_baseline, preflight(tmp_path, stack_copy), "CFG-05", "/grafana/"
+    only_fails(
+        "CFG-05",
+        "/grafana/",
+        "nginx route /grafana/",
+        "upstream",
+        "expected grafana",
+        "got hypercode-core",
     )
-    names(message, "nginx route /grafana/", "upstream", "expected grafana", "got hypercode-core")
 
 
 def test_cfg06_latest_image_is_a_warning(
@@ -200,9 +212,7 @@ def test_cfg06_latest_image_is_a_warning(
 
 
 # --- 2.1 dependencies and tests -----------------------------------------------------------
-def test_dep01_unwaived_finding_in_pip_report(
-    preflight_baseline: Run, stack_copy: Path, tmp_path: Path
-) -> None:
+def test_dep01_unwaived_finding_in_pip_report(only_fails: OnlyFails, stack_copy: Path) -> None:
     """DEP-01 fails for an unwaived finding (pip-audit has no severity: counts as at threshold)."""
     report = stack_copy / "audit" / "pip-audit-core.json"
     data = json.loads(report.read_text())
@@ -222,11 +232,9 @@ def test_dep01_unwaived_finding_in_pip_report(
     )
     report.write_text(json.dumps(data, indent=2))
     git(stack_copy, "commit", "-qam", "vulnerable jinja2")
-    message = assert_only_new_failure(
-        preflight_baseline, preflight(tmp_path, stack_copy), "DEP-01", "core"
-    )
-    names(
-        message,
+    only_fails(
+        "DEP-01",
+        "core",
         "audit core",
         "findings >= high",
         "expected none",
@@ -256,7 +264,7 @@ def test_dep01_expired_waiver_is_a_blocker(
     names(run.message("DEP-01", "frontend"), "lodash (high", "EXPIRED on 2020-01-31")
 
 
-def test_tst01_failing_unit_test(preflight_baseline: Run, stack_copy: Path, tmp_path: Path) -> None:
+def test_tst01_failing_unit_test(only_fails: OnlyFails, stack_copy: Path) -> None:
     """TST-01 fails when the target's own test command fails."""
     (stack_copy / "python" / "tests" / "test_planted.py").write_text(
         "import unittest\n\n\nclass Planted(unittest.TestCase):\n"
@@ -264,10 +272,15 @@ def test_tst01_failing_unit_test(preflight_baseline: Run, stack_copy: Path, tmp_
     )
     git(stack_copy, "add", "-A")
     git(stack_copy, "commit", "-qm", "failing test")
-    message = assert_only_new_failure(
-        preflight_baseline, preflight(tmp_path, stack_copy), "TST-01", "test-command"
+    only_fails(
+        "TST-01",
+        "test-command",
+        "tests test-command",
+        "exit code",
+        "expected 0",
+        "got 1",
+        "planted failure",
     )
-    names(message, "tests test-command", "exit code", "expected 0", "got 1", "planted failure")
 
 
 @pytest.mark.live
@@ -301,16 +314,12 @@ def test_sec01_required_secret_missing_from_env(
     names(message, "secret SESSION_SECRET", "value in .env", "expected non-empty", "got missing")
 
 
-def test_sec02_placeholder_secret(
-    preflight_baseline: Run, stack_copy: Path, tmp_path: Path
-) -> None:
+def test_sec02_placeholder_secret(only_fails: OnlyFails, stack_copy: Path) -> None:
     """SEC-02 fails for a placeholder value (the .env.example's `changeme`)."""
     env_set(stack_copy, "JWT_SECRET", "changeme")
-    message = assert_only_new_failure(
-        preflight_baseline, preflight(tmp_path, stack_copy), "SEC-02", "JWT_SECRET"
-    )
-    names(
-        message,
+    only_fails(
+        "SEC-02",
+        "JWT_SECRET",
         "secret JWT_SECRET",
         "strength",
         "expected a random secret",
@@ -367,38 +376,29 @@ def test_sec03_secret_in_tracked_file(
     assert value not in run.output
 
 
-def test_sec04_env_tracked_by_git(
-    preflight_baseline: Run, stack_copy: Path, tmp_path: Path
-) -> None:
+def test_sec04_env_tracked_by_git(only_fails: OnlyFails, stack_copy: Path) -> None:
     """SEC-04 fails when .env is committed."""
     git(stack_copy, "add", "-f", ".env")
     git(stack_copy, "commit", "-qm", "commit .env")
-    message = assert_only_new_failure(
-        preflight_baseline, preflight(tmp_path, stack_copy), "SEC-04", "-"
-    )
-    names(message, "file .env", "git", "expected untracked", "got tracked")
+    only_fails("SEC-04", "-", "file .env", "git", "expected untracked", "got tracked")
 
 
-def test_sec05_env_world_readable(
-    preflight_baseline: Run, stack_copy: Path, tmp_path: Path
-) -> None:
+def test_sec05_env_world_readable(only_fails: OnlyFails, stack_copy: Path) -> None:
     """SEC-05 fails when .env is readable by others."""
     os.chmod(stack_copy / ".env", 0o644)
-    message = assert_only_new_failure(
-        preflight_baseline, preflight(tmp_path, stack_copy), "SEC-05", "-"
-    )
-    names(message, "file .env", "mode", "expected 0600", "got 0644")
+    only_fails("SEC-05", "-", "file .env", "mode", "expected 0600", "got 0644")
 
 
-def test_grf01_default_grafana_password(
-    preflight_baseline: Run, stack_copy: Path, tmp_path: Path
-) -> None:
+def test_grf01_default_grafana_password(only_fails: OnlyFails, stack_copy: Path) -> None:
     """GRF-01 fails when Grafana's admin password is the default."""
     env_set(stack_copy, "GRAFANA_ADMIN_PASSWORD", "admin")
-    message = assert_only_new_failure(
-        preflight_baseline, preflight(tmp_path, stack_copy), "GRF-01", "-"
+    only_fails(
+        "GRF-01",
+        "-",
+        "GRAFANA_ADMIN_PASSWORD",
+        "expected a non-default password",
+        "got the default",
     )
-    names(message, "GRAFANA_ADMIN_PASSWORD", "expected a non-default password", "got the default")
 
 
 def test_tls01_key_missing(preflight_baseline: Run, stack_copy: Path, tmp_path: Path) -> None:
@@ -427,26 +427,29 @@ def test_tls02_key_does_not_match(
     names(message, "key server.key", "expected the certificate's public key", "different key")
 
 
-def test_tls03_certificate_expires_soon(
-    preflight_baseline: Run, stack_copy: Path, tmp_path: Path
-) -> None:
+def test_tls03_certificate_expires_soon(only_fails: OnlyFails, stack_copy: Path) -> None:
     """TLS-03 fails when the certificate has fewer days left than the manifest's minimum."""
     issue_cert(stack_copy, days=10)
-    message = assert_only_new_failure(
-        preflight_baseline, preflight(tmp_path, stack_copy), "TLS-03", "certs/server.crt"
+    only_fails(
+        "TLS-03",
+        "certs/server.crt",
+        "tls certs/server.crt",
+        "days left",
+        "expected >= 30",
+        "got 10",
     )
-    names(message, "tls certs/server.crt", "days left", "expected >= 30", "got 10")
 
 
-def test_tls04_certificate_for_another_name(
-    preflight_baseline: Run, stack_copy: Path, tmp_path: Path
-) -> None:
+def test_tls04_certificate_for_another_name(only_fails: OnlyFails, stack_copy: Path) -> None:
     """TLS-04 fails when the certificate does not name the server name."""
     issue_cert(stack_copy, names=("hypercode.example.invalid",))
-    message = assert_only_new_failure(
-        preflight_baseline, preflight(tmp_path, stack_copy), "TLS-04", "certs/server.crt"
+    only_fails(
+        "TLS-04",
+        "certs/server.crt",
+        "subjectAltName",
+        "expected to cover localhost",
+        "got hypercode.example.invalid",
     )
-    names(message, "subjectAltName", "expected to cover localhost", "got hypercode.example.invalid")
 
 
 def test_tls05_weak_key(preflight_baseline: Run, stack_copy: Path, tmp_path: Path) -> None:
@@ -463,9 +466,7 @@ def test_tls05_weak_key(preflight_baseline: Run, stack_copy: Path, tmp_path: Pat
 
 
 # --- 2.2 network isolation ----------------------------------------------------------------
-def test_net01_backend_publishes_port(
-    preflight_baseline: Run, stack_copy: Path, tmp_path: Path
-) -> None:
+def test_net01_backend_publishes_port(only_fails: OnlyFails, stack_copy: Path) -> None:
     """NET-01 fails when a non-public service publishes a port."""
     edit(
         stack_copy / PROD,
@@ -473,27 +474,31 @@ def test_net01_backend_publishes_port(
         REDIS_HEALTH + '    ports:\n      - "127.0.0.1:6379:6379"\n',
     )
     git(stack_copy, "commit", "-qam", "publish redis")
-    message = assert_only_new_failure(
-        preflight_baseline, preflight(tmp_path, stack_copy), "NET-01", "redis"
+    only_fails(
+        "NET-01",
+        "redis",
+        "service redis",
+        "published ports",
+        "expected none",
+        "127.0.0.1:6379->6379/tcp",
     )
-    names(message, "service redis", "published ports", "expected none", "127.0.0.1:6379->6379/tcp")
 
 
-def test_net02_port_on_all_interfaces(
-    preflight_baseline: Run, stack_copy: Path, tmp_path: Path
-) -> None:
+def test_net02_port_on_all_interfaces(only_fails: OnlyFails, stack_copy: Path) -> None:
     """NET-02 fails when the public service binds 0.0.0.0."""
     edit(stack_copy / PROD, '"127.0.0.1:${HTTP_PORT:-8080}:80"', '"${HTTP_PORT:-8080}:80"')
     git(stack_copy, "commit", "-qam", "all interfaces")
-    message = assert_only_new_failure(
-        preflight_baseline, preflight(tmp_path, stack_copy), "NET-02", "nginx"
+    only_fails(
+        "NET-02",
+        "nginx",
+        "service nginx",
+        "host address",
+        "expected 127.0.0.1",
+        "got 0.0.0.0:8080->80",
     )
-    names(message, "service nginx", "host address", "expected 127.0.0.1", "got 0.0.0.0:8080->80")
 
 
-def test_net03_backend_on_edge_network(
-    preflight_baseline: Run, stack_copy: Path, tmp_path: Path
-) -> None:
+def test_net03_backend_on_edge_network(only_fails: OnlyFails, stack_copy: Path) -> None:
     """NET-03 fails when a backend service is attached to another network too."""
     edit(
         stack_copy / PROD,
@@ -502,11 +507,9 @@ def test_net03_backend_on_edge_network(
         "      - platform-net\n      - edge-net\n",
     )
     git(stack_copy, "commit", "-qam", "redis on edge")
-    message = assert_only_new_failure(
-        preflight_baseline, preflight(tmp_path, stack_copy), "NET-03", "redis"
-    )
-    names(
-        message,
+    only_fails(
+        "NET-03",
+        "redis",
         "service redis",
         "networks",
         "expected only platform-net",
@@ -515,26 +518,32 @@ def test_net03_backend_on_edge_network(
 
 
 # --- 2.3 resources ------------------------------------------------------------------------
-def test_res01_cpu_limit_differs(preflight_baseline: Run, stack_copy: Path, tmp_path: Path) -> None:
+def test_res01_cpu_limit_differs(only_fails: OnlyFails, stack_copy: Path) -> None:
     """RES-01 fails when a service's CPU limit differs from the manifest's table."""
     edit(stack_copy / AGENTS, 'cpus: "0.75"', 'cpus: "0.5"')
     git(stack_copy, "commit", "-qam", "less cpu")
-    message = assert_only_new_failure(
-        preflight_baseline, preflight(tmp_path, stack_copy), "RES-01", "project-strategist"
+    only_fails(
+        "RES-01",
+        "project-strategist",
+        "service project-strategist",
+        "cpus limit",
+        "expected 0.75",
+        "got 0.5",
     )
-    names(message, "service project-strategist", "cpus limit", "expected 0.75", "got 0.5")
 
 
-def test_res02_memory_limit_differs(
-    preflight_baseline: Run, stack_copy: Path, tmp_path: Path
-) -> None:
+def test_res02_memory_limit_differs(only_fails: OnlyFails, stack_copy: Path) -> None:
     """RES-02 fails when a service's memory limit differs from the manifest's table."""
     edit(stack_copy / AGENTS, "memory: 768M", "memory: 512M")
     git(stack_copy, "commit", "-qam", "less memory")
-    message = assert_only_new_failure(
-        preflight_baseline, preflight(tmp_path, stack_copy), "RES-02", "project-strategist"
+    only_fails(
+        "RES-02",
+        "project-strategist",
+        "service project-strategist",
+        "memory limit",
+        "expected 768M",
+        "got 512M",
     )
-    names(message, "service project-strategist", "memory limit", "expected 768M", "got 512M")
 
 
 def test_res01_res02_service_without_limits(
@@ -570,14 +579,22 @@ def test_bak01_backup_tool_missing(
 
 
 def test_bak02_stale_backup(
-    preflight_baseline: Run, stack_copy: Path, tmp_path: Path, fresh_dump: bytes
+    only_fails: OnlyFails,
+    preflight_baseline: Run,
+    stack_copy: Path,
+    tmp_path: Path,
+    fresh_dump: bytes,
 ) -> None:
     """BAK-02 fails when the newest backup is older than the maximum age."""
     _only_dump(stack_copy, fresh_dump, age_hours=30)
-    message = assert_only_new_failure(
-        preflight_baseline, preflight(tmp_path, stack_copy), "BAK-02", "backups/postgres"
+    only_fails(
+        "BAK-02",
+        "backups/postgres",
+        "backup backups/postgres/backup_",
+        "age",
+        "expected <= 24 h",
+        "got 30.0 h",
     )
-    names(message, "backup backups/postgres/backup_", "age", "expected <= 24 h", "got 30.0 h")
 
 
 def test_bak02_no_backup(preflight_baseline: Run, stack_copy: Path, tmp_path: Path) -> None:
@@ -591,23 +608,27 @@ def test_bak02_no_backup(preflight_baseline: Run, stack_copy: Path, tmp_path: Pa
 
 
 def test_bak03_truncated_backup(
-    preflight_baseline: Run, stack_copy: Path, tmp_path: Path, fresh_dump: bytes
+    only_fails: OnlyFails,
+    preflight_baseline: Run,
+    stack_copy: Path,
+    tmp_path: Path,
+    fresh_dump: bytes,
 ) -> None:
     """BAK-03 fails when the newest dump is truncated (`pg_restore --list` rejects it)."""
     _only_dump(stack_copy, fresh_dump[:200])
-    message = assert_only_new_failure(
-        preflight_baseline, preflight(tmp_path, stack_copy), "BAK-03", "backups/postgres"
+    only_fails(
+        "BAK-03",
+        "backups/postgres",
+        "pg_restore --list",
+        "expected a readable archive",
+        "got exit 1",
     )
-    names(message, "pg_restore --list", "expected a readable archive", "got exit 1")
 
 
-def test_bak03_empty_backup(preflight_baseline: Run, stack_copy: Path, tmp_path: Path) -> None:
+def test_bak03_empty_backup(only_fails: OnlyFails, stack_copy: Path) -> None:
     """BAK-03 fails when the newest dump is empty."""
     _only_dump(stack_copy, b"")
-    message = assert_only_new_failure(
-        preflight_baseline, preflight(tmp_path, stack_copy), "BAK-03", "backups/postgres"
-    )
-    names(message, "size", "expected > 0 bytes", "got 0")
+    only_fails("BAK-03", "backups/postgres", "size", "expected > 0 bytes", "got 0")
 
 
 # --- 5 checkout ---------------------------------------------------------------------------
@@ -625,7 +646,7 @@ def test_git01_uncommitted_change(
 
 
 def test_git02_checkout_not_at_expected_ref(
-    preflight_baseline: Run, stack_copy: Path, tmp_path: Path
+    only_fails: OnlyFails, stack_copy: Path, tmp_path: Path
 ) -> None:
     """GIT-02 fails when HEAD is not the expected release tag."""
     git(stack_copy, "tag", "v2.0.0")
@@ -633,16 +654,19 @@ def test_git02_checkout_not_at_expected_ref(
     git(stack_copy, "add", "-A")
     git(stack_copy, "commit", "-qm", "after the release")
     manifest = manifest_copy(tmp_path, deployment__expected_ref="v2.0.0")
-    message = assert_only_new_failure(
-        preflight_baseline, preflight(tmp_path, stack_copy, f"--manifest={manifest}"), "GIT-02", "-"
+    only_fails(
+        "GIT-02",
+        "-",
+        "checkout stack",
+        "ref",
+        "expected v2.0.0",
+        "got HEAD",
+        args=(f"--manifest={manifest}",),
     )
-    names(message, "checkout stack", "ref", "expected v2.0.0", "got HEAD")
 
 
 # --- 4 monitoring -------------------------------------------------------------------------
-def test_mon01_invalid_prometheus_config(
-    preflight_baseline: Run, stack_copy: Path, tmp_path: Path
-) -> None:
+def test_mon01_invalid_prometheus_config(only_fails: OnlyFails, stack_copy: Path) -> None:
     """MON-01 fails when `promtool check config` rejects prometheus.yml."""
     edit(
         stack_copy / "prometheus" / "prometheus.yml",
@@ -650,11 +674,9 @@ def test_mon01_invalid_prometheus_config(
         "scrape_interval: 5 parsecs",
     )
     git(stack_copy, "commit", "-qam", "bad interval")
-    message = assert_only_new_failure(
-        preflight_baseline, preflight(tmp_path, stack_copy), "MON-01", "-"
-    )
-    names(
-        message,
+    only_fails(
+        "MON-01",
+        "-",
         "prometheus prometheus.yml",
         "promtool check config",
         "expected SUCCESS",
@@ -662,21 +684,16 @@ def test_mon01_invalid_prometheus_config(
     )
 
 
-def test_mon02_required_job_missing(
-    preflight_baseline: Run, stack_copy: Path, tmp_path: Path
-) -> None:
+def test_mon02_required_job_missing(only_fails: OnlyFails, stack_copy: Path) -> None:
     """MON-02 fails when a required scrape job is missing."""
     edit(stack_copy / "prometheus" / "prometheus.yml", "job_name: postgres", "job_name: pg")
     git(stack_copy, "commit", "-qam", "renamed job")
-    message = assert_only_new_failure(
-        preflight_baseline, preflight(tmp_path, stack_copy), "MON-02", "postgres"
+    only_fails(
+        "MON-02", "postgres", "prometheus job postgres", "scrape_configs", "expected present", "pg"
     )
-    names(message, "prometheus job postgres", "scrape_configs", "expected present", "pg")
 
 
-def test_mon03_invalid_alert_rules(
-    preflight_baseline: Run, stack_copy: Path, tmp_path: Path
-) -> None:
+def test_mon03_invalid_alert_rules(only_fails: OnlyFails, stack_copy: Path) -> None:
     """MON-03 fails when `promtool check rules` rejects alert.rules.yml."""
     edit(
         stack_copy / "prometheus" / "alert.rules.yml",
@@ -684,22 +701,16 @@ def test_mon03_invalid_alert_rules(
         "rate(process_cpu_seconds_total[1m] > 0.9",
     )
     git(stack_copy, "commit", "-qam", "bad rule")
-    message = assert_only_new_failure(
-        preflight_baseline, preflight(tmp_path, stack_copy), "MON-03", "-"
-    )
-    names(message, "alert.rules.yml", "promtool check rules", "expected SUCCESS")
+    only_fails("MON-03", "-", "alert.rules.yml", "promtool check rules", "expected SUCCESS")
 
 
-def test_mon04_service_down_means_something_else(
-    preflight_baseline: Run, stack_copy: Path, tmp_path: Path
-) -> None:
+def test_mon04_service_down_means_something_else(only_fails: OnlyFails, stack_copy: Path) -> None:
     """MON-04 fails when ServiceDown is not `up == 0`."""
     edit(stack_copy / "prometheus" / "alert.rules.yml", "expr: up == 0", "expr: up == 1")
     git(stack_copy, "commit", "-qam", "wrong alert")
-    message = assert_only_new_failure(
-        preflight_baseline, preflight(tmp_path, stack_copy), "MON-04", "ServiceDown"
+    only_fails(
+        "MON-04", "ServiceDown", "alert ServiceDown", "expr", "expected 'up == 0'", "got 'up == 1'"
     )
-    names(message, "alert ServiceDown", "expr", "expected 'up == 0'", "got 'up == 1'")
 
 
 # --- 6 contacts ---------------------------------------------------------------------------
