@@ -92,6 +92,8 @@ def test_actionlint_catches_a_broken_workflow(tmp_path: Path) -> None:
 
 def gitlab_ci_local() -> Path:
     """The pinned gitlab-ci-local, npm-installed into .tools/gitlab-ci-local on first use."""
+    if shutil.which("rsync") is None:  # it copies the checkout for every job with rsync
+        pytest.skip("gitlab-ci-local needs rsync: apt-get install -y rsync")
     binary = TOOLS / "node_modules" / ".bin" / "gitlab-ci-local"
     if not binary.exists():
         TOOLS.mkdir(parents=True, exist_ok=True)
@@ -126,6 +128,7 @@ def pipeline_copy(tmp: Path, dump: bytes) -> Path:
         ["init", "-q", "-b", "main"],
         ["add", "-A"],
         ["-c", "user.name=ci", "-c", "user.email=ci@example.invalid", "commit", "-qm", "ci copy"],
+        ["remote", "add", "origin", "https://gitlab.example.invalid/ops/hypercode.git"],
     ):
         subprocess.run(["git", *args], cwd=repo, check=True, capture_output=True)
     return repo
@@ -166,7 +169,7 @@ def test_gitlab_pipeline_green_on_the_live_stack(tmp_path: Path, dump: bytes) ->
     proc = run_pipeline(repo)
     out = proc.stdout + proc.stderr
     assert proc.returncode == 0, out[-6000:]
-    for job in ("preflight", "deploy", "postdeploy", "allure-report", "waiver-expiry"):
+    for job in ("preflight", "deploy", "postdeploy", "waiver-expiry"):
         assert job_log(repo, job), f"{job} did not run:\n{out[-3000:]}"
     assert "deploy skipped (READINESS_DEPLOY=0)" in job_log(repo, "deploy")
     assert "[verify-launch] VERDICT: READY" in job_log(repo, "postdeploy")
