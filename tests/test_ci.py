@@ -180,6 +180,12 @@ def test_gitlab_pipeline_green_on_the_live_stack(tmp_path: Path, dump: bytes) ->
     assert (repo / "reports/postdeploy/allure-report/index.html").exists()
     assert "no waiver expires within 14 days" in job_log(repo, "waiver-expiry")
     assert (repo / "reports/preflight/allure-report/index.html").exists()
+    # a second pipeline: the Allure trend carries both runs (runbook.reports keeps history/)
+    again = run_pipeline(repo)
+    assert again.returncode == 0, (again.stdout + again.stderr)[-6000:]
+    for suite in ("preflight", "postdeploy"):
+        trend = repo / "reports" / suite / "allure-report" / "history" / "history-trend.json"
+        assert len(json.loads(trend.read_text())) == 2, suite
 
 
 @pytest.mark.live
