@@ -35,7 +35,10 @@ AT_LIMIT = 0.95
 NEAR_LIMIT = 0.75
 """Memory usage at or above this share of the limit: the service is near its limit."""
 THROTTLED_SHARE = 0.05
-"""CPU throttled in at least this share of the scheduler periods: the service hit its CPU limit."""
+THROTTLED_MIN = 10
+"""CPU throttled in at least this share of the scheduler periods in which it ran, and at least
+this many periods (1 s at the default 100 ms period): the service hit its CPU limit. Fewer is
+noted ("throttled briefly") but is not a hit: a few bursty periods are normal."""
 DEFAULT_HEADROOM = 1.3
 """Suggested limit = p99 x headroom (never below the observed maximum)."""
 
@@ -386,8 +389,10 @@ def recommend(
             flags.append(f"MEMORY AT LIMIT ({memory.max / mem_limit:.0%})")
         elif mem_limit and memory.max >= NEAR_LIMIT * mem_limit:
             flags.append(f"MEMORY NEAR LIMIT ({memory.max / mem_limit:.0%})")
-        if throttled and periods and throttled >= THROTTLED_SHARE * periods:
+        if throttled >= THROTTLED_MIN and throttled >= THROTTLED_SHARE * periods:
             flags.append(f"CPU THROTTLED ({throttled}/{periods} periods)")
+        elif throttled:
+            flags.append(f"cpu throttled briefly ({throttled}/{periods} periods)")
         if last.cpu_limit and cpu.p95 >= AT_LIMIT * last.cpu_limit:
             flags.append("CPU AT LIMIT")
         if not mem_limit or not last.cpu_limit:

@@ -153,6 +153,7 @@ def test_recommendations_flag_services_that_hit_or_near_their_limit() -> None:
             "killed", [30, 60, 5, 6], oom_killed=lambda i: i >= 2, restart_count=lambda i: i >= 2
         ),
         *_samples("throttled", [5, 5, 5, 5], throttled_periods=lambda i: 20 * i),
+        *_samples("bursty", [5, 5, 5, 5], throttled_periods=lambda i: 1 if i == 3 else 0),
         *_samples("wild", [5, 5], limit=0),
     ]
     recs = {r.service: r for r in recommend(samples)}
@@ -165,6 +166,8 @@ def test_recommendations_flag_services_that_hit_or_near_their_limit() -> None:
     assert recs["full"].suggested_memory_bytes == 96 * MIB  # p99 62.97 x 1.3 = 81.9 -> 96
     assert recs["killed"].flags[:2] == ("OOM-KILLED", "RESTARTED x1")
     assert recs["throttled"].flags == ("CPU THROTTLED (60/300 periods)",)
+    assert recs["bursty"].flags == ("cpu throttled briefly (1/300 periods)",)
+    assert not hit_limit(recs["bursty"])
     assert "UNBOUNDED" in recs["wild"].flags
     assert recs["near"].cpu.p99 == pytest.approx(0.2)  # the first round has no CPU value
     md = markdown_report(
