@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from fixtures.checkmark import check
 from fixtures.evidence import attach
-from fixtures.live_facts import agent_id
-from fixtures.live_http import Answer
-from fixtures.live_manifest import AgentProbe
-from fixtures.masking import Masker
+from fixtures.fix_postdeploy import agent_id
+from readiness.backends.http import Answer
+from readiness.model.manifest import AgentProbe
+from readiness.model.masking import Masker
 
 
 @check("AGT-01")

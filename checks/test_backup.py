@@ -7,15 +7,15 @@ import shutil
 import pytest
 
 from fixtures.checkmark import check
-from fixtures.manifest import Manifest
-from fixtures.preflight.backup import Dump
-from fixtures.preflight.plugin import Preflight
+from fixtures.fix_preflight import Preflight
+from readiness.backends.archives import Dump
+from readiness.model.manifest import Manifest
 
 
 @check("BAK-01")
 def test_backup_tool_exists(manifest: Manifest) -> None:
     """The backup tool named in the manifest exists."""
-    tool = manifest.backup_tool
+    tool = manifest.backup.tool
     if "/" in tool:
         path = manifest.project_dir / tool
         found = path.is_file()
@@ -30,12 +30,12 @@ def test_backup_is_fresh(backup_location: str, preflight: Preflight, manifest: M
     """The newest backup is younger than the maximum age."""
     dump: Dump | None = preflight.get("dump")
     assert dump is not None, (
-        f"backup {backup_location}: newest {manifest.backup_pattern}: expected one younger than "
-        f"{manifest.backup_max_age_hours:g} h, got none"
+        f"backup {backup_location}: newest {manifest.backup.pattern}: expected one younger than "
+        f"{manifest.backup.max_age_hours:g} h, got none"
     )
-    assert dump.age_hours <= manifest.backup_max_age_hours, (
+    assert dump.age_hours <= manifest.backup.max_age_hours, (
         f"backup {backup_location}/{dump.path.name}: age: expected <= "
-        f"{manifest.backup_max_age_hours:g} h, got {dump.age_hours:.1f} h"
+        f"{manifest.backup.max_age_hours:g} h, got {dump.age_hours:.1f} h"
     )
 
 

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from fixtures.checkmark import check
-from fixtures.errors import ProbeError
-from fixtures.manifest import Manifest
-from fixtures.preflight.gitfacts import GitFacts
-from fixtures.preflight.plugin import Preflight
+from fixtures.fix_preflight import Preflight
+from readiness.backends.git import GitFacts
+from readiness.model.errors import ProbeError
+from readiness.model.manifest import Manifest
 
 
 def _git(preflight: Preflight) -> GitFacts:
@@ -31,7 +31,7 @@ def test_checkout_is_clean(preflight: Preflight, manifest: Manifest) -> None:
 def test_checkout_at_expected_ref(preflight: Preflight, manifest: Manifest) -> None:
     """The deployment checkout is at the manifest's expected ref."""
     git = _git(preflight)
-    ref = manifest.expected_ref
+    ref = manifest.deployment.expected_ref
     wanted = git.resolved.get(ref, "")
     assert wanted, (
         f"checkout {manifest.project_dir.name}: ref: expected {ref}, got no such ref in the repo"

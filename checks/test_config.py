@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from fixtures.checkmark import check
-from fixtures.compose import ComposeModel
-from fixtures.errors import ProbeError
-from fixtures.manifest import Manifest, Route
-from fixtures.masking import Masker
+from fixtures.fix_preflight import Preflight
 from fixtures.options import Target
-from fixtures.preflight import nginxconf
-from fixtures.preflight.plugin import Preflight
+from readiness.backends.compose import ComposeModel
+from readiness.model.errors import ProbeError
+from readiness.model.manifest import Manifest, Route
+from readiness.model.masking import Masker
+from readiness.parsers import nginx as nginxconf
 
 
 @check("CFG-01")
@@ -47,7 +47,7 @@ def test_nginx_config_is_valid(preflight: Preflight, manifest: Manifest, masker:
     """The nginx configuration passes `nginx -t` in the stack's own nginx image."""
     result = preflight.get("nginx_t")
     assert result.ok, (
-        f"service {manifest.nginx_service}: nginx -t: expected 'syntax is ok' and "
+        f"service {manifest.nginx.service}: nginx -t: expected 'syntax is ok' and "
         f"'test is successful', got exit {result.returncode}: {masker.mask(result.tail())}"
     )
 
@@ -56,7 +56,7 @@ def test_nginx_config_is_valid(preflight: Preflight, manifest: Manifest, masker:
 def test_nginx_routes_path_to_service(nginx_route: Route, manifest: Manifest) -> None:
     """nginx routes each declared path to the service the manifest names."""
     try:
-        root = nginxconf.read_config(manifest.nginx_config_dir)
+        root = nginxconf.read_config(manifest.nginx.config_dir)
     except (OSError, ValueError) as exc:
         raise ProbeError(f"Could not read the nginx configuration: {exc}") from None
     path, service = str(nginx_route.path), str(nginx_route.service)

@@ -6,11 +6,11 @@ from typing import Any
 
 from fixtures.checkmark import check
 from fixtures.evidence import attach, attach_container
-from fixtures.health import Settled
-from fixtures.live_facts import connection_id
-from fixtures.live_manifest import Connection
-from fixtures.live_probes import Reach
-from fixtures.masking import Masker
+from fixtures.fix_postdeploy import connection_id
+from readiness.backends.probes import Reach
+from readiness.model.manifest import Connection
+from readiness.model.masking import Masker
+from readiness.operations.health import Settled
 
 
 @check("CON-01")

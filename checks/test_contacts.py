@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from fixtures.checkmark import check
-from fixtures.manifest import Manifest
+from readiness.model.manifest import Manifest
 
 UNASSIGNED = ("", "tbd", "todo", "n/a", "none", "[assign name]", "unassigned", "?")
 

@@ -5,16 +5,16 @@ from __future__ import annotations
 import pytest
 
 from fixtures.checkmark import check
-from fixtures.live_db import DbFacts
-from fixtures.live_facts import MIGRATIONS
-from fixtures.manifest import Manifest
+from fixtures.fix_postdeploy import MIGRATIONS
+from readiness.backends.postgres import DbFacts
+from readiness.model.manifest import Manifest
 
 
 @check("DB-01")
 def test_postgres_accepts_env_credentials(database: DbFacts, manifest: Manifest) -> None:
     """PostgreSQL accepts the .env credentials (psycopg login to the live database)."""
     assert database.accepted, (
-        f"postgres {database.address}: login with {manifest.db_password_env} from .env: "
+        f"postgres {database.address}: login with {manifest.database.password_env} from .env: "
         f"expected accepted, got refused: {database.refused}"
     )
 
@@ -26,16 +26,16 @@ def test_postgres_has_expected_schema(
     """PostgreSQL has the expected table, and the expected migrations are recorded."""
     if not database.accepted:
         pytest.skip("no login to PostgreSQL (DB-01 reports it)")
-    where = f"postgres {manifest.db_name}"
+    where = f"postgres {manifest.database.name}"
     if schema_item == MIGRATIONS:
-        table = manifest.live.migrations_table
+        table = manifest.database.migrations_table
         assert not database.migrations_error, (
             f"{where}: migrations: expected versions recorded in {table}, got "
             f"{database.migrations_error}"
         )
-        missing = sorted(set(manifest.live.migrations) - database.migrations)
+        missing = sorted(set(manifest.database.migrations) - database.migrations)
         assert not missing, (
-            f"{where}: migrations: expected {sorted(manifest.live.migrations)} applied, "
+            f"{where}: migrations: expected {sorted(manifest.database.migrations)} applied, "
             f"got {sorted(database.migrations)} (missing {missing})"
         )
         return

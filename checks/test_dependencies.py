@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from fixtures.checkmark import check
-from fixtures.manifest import AuditReport, Manifest
-from fixtures.preflight import audit
+from readiness.model.manifest import AuditReport, Manifest
+from readiness.parsers import audits as audit
 
 
 @check("DEP-01")
@@ -25,10 +25,11 @@ def test_audit_has_no_finding_at_threshold(audit_report: AuditReport, manifest: 
             f"audit {audit_report.name}: report {where}: expected {audit_report.kind} audit "
             f"JSON, got unreadable ({str(exc)[:200]})"
         ) from None
-    bad = audit.at_or_above(findings, manifest.audit_threshold)
+    threshold = manifest.dependencies.severity_threshold
+    bad = audit.at_or_above(findings, threshold)
     listed = ", ".join(f.describe() for f in bad[:10]) + (" ..." if len(bad) > 10 else "")
     assert not bad, (
-        f"audit {audit_report.name}: findings >= {manifest.audit_threshold}: expected none, "
+        f"audit {audit_report.name}: findings >= {threshold}: expected none, "
         f"got {len(bad)}: {listed}"
     )
 

@@ -7,10 +7,11 @@ from typing import Any
 import pytest
 
 from fixtures.checkmark import check
-from fixtures.compose import ComposeModel
 from fixtures.evidence import attach, inspect_excerpt
-from fixtures.health import Settled
-from fixtures.live_drift import (
+from readiness.backends.compose import ComposeModel
+from readiness.model.masking import Masker
+from readiness.operations.health import Settled
+from readiness.parsers.drift import (
     declared_healthcheck,
     declared_limits,
     declared_ports,
@@ -22,7 +23,6 @@ from fixtures.live_drift import (
     live_networks,
     live_ports,
 )
-from fixtures.masking import Masker
 
 
 def _containers(settled: Settled, service: str) -> list[dict[str, Any]]:

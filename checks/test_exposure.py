@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from fixtures.checkmark import check
-from fixtures.health import Settled
-from fixtures.live_probes import container_ports, listening_ports, published_host_ports
-from fixtures.manifest import Manifest
+from readiness.backends.probes import container_ports, listening_ports, published_host_ports
+from readiness.model.manifest import Manifest
+from readiness.operations.health import Settled
 
 
 @check("NET-04")
@@ -14,12 +14,12 @@ def test_host_listens_on_no_backend_port(
 ) -> None:
     """The host listens on none of the backend service's ports (nor any port published for it)."""
     live = settled_stack.live
-    ports = {c.port for c in manifest.live.connectivity if c.dest == backend_service}
+    ports = {c.port for c in manifest.connectivity if c.dest == backend_service}
     for attrs in live.of(backend_service):
         ports |= container_ports(attrs) | published_host_ports(attrs)
     public = {
         port
-        for service in manifest.public_services
+        for service in manifest.network.public_services
         for attrs in live.of(service)
         for port in published_host_ports(attrs)
     }

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from fixtures.checkmark import check
 from fixtures.evidence import attach
-from fixtures.live_http import Answer
-from fixtures.manifest import Manifest
-from fixtures.masking import Masker
+from readiness.backends.http import Answer
+from readiness.model.manifest import Manifest
+from readiness.model.masking import Masker
 
 
 @check("GRF-02")
@@ -15,12 +15,12 @@ def test_grafana_rejects_default_credentials(
 ) -> None:
     """Grafana rejects the default admin credentials (401 from /api/user)."""
     answer = grafana_default_login
-    where = f"grafana {manifest.grafana_service}"
-    user = manifest.grafana_default_user
+    where = f"grafana {manifest.grafana.service}"
+    user = manifest.grafana.default_user
     assert not answer.error, f"{where}: login probe: expected an answer, got {answer.error}"
     if answer.status not in (401, 403):
         attach("Grafana answer to the default credentials", answer.describe(), masker)
     assert answer.status in (401, 403), (
-        f"{where}: login {user}/{'*' * len(manifest.grafana_default_password)} (default): "
+        f"{where}: login {user}/{'*' * len(manifest.grafana.default_password)} (default): "
         f"expected 401 rejected, got {answer.status} accepted"
     )

@@ -8,9 +8,9 @@ import pytest
 
 from fixtures.checkmark import check
 from fixtures.evidence import attach, attach_container
-from fixtures.health import Settled, container_state
 from fixtures.live_report import TTH_PROPERTY, time_to_healthy
-from fixtures.masking import Masker
+from readiness.model.masking import Masker
+from readiness.operations.health import Settled, container_state
 
 
 @check("HLT-01")

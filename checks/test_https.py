@@ -6,10 +6,10 @@ from urllib.parse import urlsplit
 
 from fixtures.checkmark import check
 from fixtures.evidence import attach
-from fixtures.live_http import Answer, Handshake, sha256_of_pem
-from fixtures.manifest import Manifest
-from fixtures.masking import Masker
 from fixtures.options import Target
+from readiness.backends.http import Answer, Handshake, sha256_of_pem
+from readiness.model.manifest import Manifest
+from readiness.model.masking import Masker
 
 MODERN = ("TLSv1.2", "TLSv1.3")
 REDIRECTS = (301, 302, 307, 308)
@@ -21,17 +21,17 @@ def test_https_serves_expected_certificate(
 ) -> None:
     """HTTPS serves the expected certificate, verified against the stack's CA, over TLS 1.2+."""
     where = f"https {tls_handshake.address}"
-    ca = manifest.tls_ca.name if manifest.tls_ca else "the system CAs"
+    ca = manifest.tls.ca.name if manifest.tls.ca else "the system CAs"
     assert not tls_handshake.error, f"{where}: handshake: expected TLS, got {tls_handshake.error}"
     assert not tls_handshake.verify_error, (
         f"{where}: certificate: expected one that verifies against {ca} for "
-        f"{manifest.server_name}, got: {tls_handshake.verify_error}"
+        f"{manifest.target.server_name}, got: {tls_handshake.verify_error}"
     )
-    expected = sha256_of_pem(manifest.tls_cert)
+    expected = sha256_of_pem(manifest.tls.cert)
     if tls_handshake.fingerprint != expected:
         attach("served certificate", f"subject: {tls_handshake.subject}", masker)
     assert tls_handshake.fingerprint == expected, (
-        f"{where}: certificate: expected {manifest.tls_cert.name} (sha256 {expected[:16]}...), "
+        f"{where}: certificate: expected {manifest.tls.cert.name} (sha256 {expected[:16]}...), "
         f"got another one (sha256 {tls_handshake.fingerprint[:16]}..., {tls_handshake.subject})"
     )
     assert tls_handshake.version in MODERN, (

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from fixtures.checkmark import check
-from fixtures.errors import ProbeError
-from fixtures.manifest import Manifest
-from fixtures.preflight import monitoring
-from fixtures.preflight.plugin import Preflight
+from fixtures.fix_preflight import Preflight
+from readiness.model.errors import ProbeError
+from readiness.model.manifest import Manifest
+from readiness.parsers import monitoring
 
 
 @check("MON-01")
@@ -14,7 +14,7 @@ def test_prometheus_config_valid(preflight: Preflight, manifest: Manifest) -> No
     """Prometheus configuration passes `promtool check config`."""
     config, _ = preflight.get("promtool")
     assert config.ok, (
-        f"prometheus {manifest.prometheus_config.name}: promtool check config: expected "
+        f"prometheus {manifest.monitoring.config.name}: promtool check config: expected "
         f"SUCCESS, got exit {config.returncode}: {config.tail()}"
     )
 
@@ -23,9 +23,9 @@ def test_prometheus_config_valid(preflight: Preflight, manifest: Manifest) -> No
 def test_required_job_scraped(required_job: str, manifest: Manifest) -> None:
     """Prometheus scrapes each required job."""
     try:
-        jobs = monitoring.scrape_jobs(manifest.prometheus_config)
+        jobs = monitoring.scrape_jobs(manifest.monitoring.config)
     except (OSError, ValueError) as exc:
-        raise ProbeError(f"Could not read {manifest.prometheus_config.name}: {exc}") from None
+        raise ProbeError(f"Could not read {manifest.monitoring.config.name}: {exc}") from None
     assert required_job in jobs, (
         f"prometheus job {required_job}: scrape_configs: expected present, "
         f"got only {', '.join(jobs) or 'none'}"
@@ -37,7 +37,7 @@ def test_alert_rules_valid(preflight: Preflight, manifest: Manifest) -> None:
     """Alert rules pass `promtool check rules`."""
     _, rules = preflight.get("promtool")
     assert rules.ok, (
-        f"prometheus {manifest.prometheus_rules.name}: promtool check rules: expected SUCCESS, "
+        f"prometheus {manifest.monitoring.rules.name}: promtool check rules: expected SUCCESS, "
         f"got exit {rules.returncode}: {rules.tail()}"
     )
 
@@ -46,14 +46,14 @@ def test_alert_rules_valid(preflight: Preflight, manifest: Manifest) -> None:
 def test_required_alert_defined(required_alert: str, manifest: Manifest) -> None:
     """Each required alert is defined, with the declared expression where one is declared."""
     try:
-        alerts = monitoring.alert_rules(manifest.prometheus_rules)
+        alerts = monitoring.alert_rules(manifest.monitoring.rules)
     except (OSError, ValueError) as exc:
-        raise ProbeError(f"Could not read {manifest.prometheus_rules.name}: {exc}") from None
+        raise ProbeError(f"Could not read {manifest.monitoring.rules.name}: {exc}") from None
     assert required_alert in alerts, (
-        f"alert {required_alert}: defined in {manifest.prometheus_rules.name}: expected yes, "
+        f"alert {required_alert}: defined in {manifest.monitoring.rules.name}: expected yes, "
         f"got only {', '.join(sorted(alerts)) or 'none'}"
     )
-    expected = manifest.required_alerts.get(required_alert)
+    expected = manifest.monitoring.required_alerts.get(required_alert)
     if expected is not None:
         assert alerts[required_alert] == monitoring.normalize(expected), (
             f"alert {required_alert}: expr: expected {monitoring.normalize(expected)!r}, "

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from fixtures.checkmark import check
-from fixtures.compose import ComposeModel
-from fixtures.manifest import Manifest
+from readiness.backends.compose import ComposeModel
+from readiness.model.manifest import Manifest
 
 
 def _published(rendered: ComposeModel, service: str) -> list[dict[str, object]]:
@@ -21,12 +21,12 @@ def test_only_public_services_publish(
     service: str, rendered: ComposeModel, manifest: Manifest
 ) -> None:
     """Only the manifest's public services publish ports."""
-    if service in manifest.public_services:
+    if service in manifest.network.public_services:
         return
     ports = _published(rendered, service)
     assert not ports, (
         f"service {service}: published ports: expected none (public: "
-        f"{', '.join(manifest.public_services)}), got {', '.join(map(_describe, ports))}"
+        f"{', '.join(manifest.network.public_services)}), got {', '.join(map(_describe, ports))}"
     )
 
 
@@ -35,13 +35,12 @@ def test_ports_bind_allowed_addresses(
     service: str, rendered: ComposeModel, manifest: Manifest
 ) -> None:
     """Published ports bind only the allowed host addresses (e.g. 127.0.0.1)."""
+    allowed = manifest.network.allowed_host_ips
     bad = [
-        p
-        for p in _published(rendered, service)
-        if (p.get("host_ip") or "0.0.0.0") not in manifest.allowed_host_ips
+        p for p in _published(rendered, service) if (p.get("host_ip") or "0.0.0.0") not in allowed
     ]
     assert not bad, (
-        f"service {service}: host address: expected {', '.join(manifest.allowed_host_ips)}, "
+        f"service {service}: host address: expected {', '.join(allowed)}, "
         f"got {', '.join(map(_describe, bad))}"
     )
 
@@ -55,7 +54,7 @@ def test_backend_only_on_internal_network(
         f"service {backend_service}: declared: expected a backend service, got not in compose"
     )
     networks = rendered.service_networks(backend_service)
-    assert networks == [manifest.internal_network], (
-        f"service {backend_service}: networks: expected only {manifest.internal_network}, "
+    assert networks == [manifest.network.internal], (
+        f"service {backend_service}: networks: expected only {manifest.network.internal}, "
         f"got {', '.join(networks)}"
     )

@@ -6,9 +6,9 @@ import json
 
 from fixtures.checkmark import check
 from fixtures.evidence import attach
-from fixtures.live_prometheus import PromFacts, normalize_expr
-from fixtures.manifest import Manifest
-from fixtures.masking import Masker
+from readiness.backends.prometheus import PromFacts, normalize_expr
+from readiness.model.manifest import Manifest
+from readiness.model.masking import Masker
 
 
 @check("PRM-01")
@@ -34,7 +34,7 @@ def test_required_alert_rule_loaded(
         f"prometheus alert {required_alert}: loaded: expected yes, got no "
         f"(loaded: {', '.join(sorted(loaded)) or 'none'})"
     )
-    expr = manifest.required_alerts.get(required_alert)
+    expr = manifest.monitoring.required_alerts.get(required_alert)
     if expr:
         assert normalize_expr(loaded[required_alert]) == normalize_expr(expr), (
             f"prometheus alert {required_alert}: expr: expected {expr}, "
@@ -55,7 +55,7 @@ def test_no_critical_alert_firing(
         f"({a.get('labels', {}).get('job') or a.get('labels', {}).get('instance', '')})"
         for a in firing
     )
-    severities = "/".join(manifest.live.critical_severities)
+    severities = "/".join(manifest.monitoring.critical_severities)
     assert not firing, f"prometheus alerts: {severities} firing: expected none, got {names}"
 
 
@@ -63,8 +63,8 @@ def test_no_critical_alert_firing(
 def test_api_error_rate_under_ceiling(prometheus: PromFacts, manifest: Manifest) -> None:
     """The API's 5xx rate over the manifest's window is under the ceiling (the seed's 1%)."""
     rate = prometheus.error_rate or 0.0
-    ceiling = manifest.error_rate_ceiling
-    window = manifest.live.error_rate_window
+    ceiling = manifest.monitoring.error_rate_ceiling
+    window = manifest.monitoring.error_rate_window
     assert rate <= ceiling, (
         f"API error rate over {window}: expected <= {ceiling:.2%}, got {rate:.2%} "
         f"(query: {prometheus.error_rate_query})"

@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from fixtures.checkmark import check
-from fixtures.compose import ComposeModel
-from fixtures.manifest import Manifest, parse_memory
+from readiness.backends.compose import ComposeModel
+from readiness.model.manifest import Manifest, parse_memory
 
 
 def _limits(rendered: ComposeModel, service: str) -> dict[str, Any]:

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 
 from fixtures.checkmark import check
-from fixtures.manifest import Manifest
-from fixtures.rollback import AppRollback, FreshBackup
-from runbook.drill import DrillResult, RoundTrip
+from fixtures.fix_rollback import AppRollback, FreshBackup
+from readiness.model.manifest import Manifest
+from readiness.operations.drill import DrillResult, RoundTrip
 
 
 def _measure(request: pytest.FixtureRequest, name: str, seconds: float) -> None:
@@ -60,12 +60,13 @@ def test_database_rollback_drill(
         f"database drill: services: expected healthy after the restore, got not healthy: "
         f"{', '.join(d.unhealthy)}"
     )
-    assert d.recovery_seconds <= manifest.rto_seconds, (
-        f"database drill: recovery time: expected at most {manifest.rto_seconds:g} s (RTO), got "
+    rto = manifest.backup.rto_seconds
+    assert d.recovery_seconds <= rto, (
+        f"database drill: recovery time: expected at most {rto:g} s (RTO), got "
         f"{d.recovery_seconds:.1f} s"
     )
-    assert d.backup_age_hours <= manifest.rpo_hours, (
-        f"database drill: backup age: expected at most {manifest.rpo_hours:g} h (RPO), got "
+    assert d.backup_age_hours <= manifest.backup.rpo_hours, (
+        f"database drill: backup age: expected at most {manifest.backup.rpo_hours:g} h (RPO), got "
         f"{d.backup_age_hours:.2f} h"
     )
     assert not d.cleanup_problems, "database drill: clean-up: " + "; ".join(d.cleanup_problems)

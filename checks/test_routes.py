@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from fixtures.checkmark import check
 from fixtures.evidence import attach
-from fixtures.live_facts import route_id
-from fixtures.live_http import Answer
-from fixtures.manifest import Route
-from fixtures.masking import Masker
+from fixtures.fix_postdeploy import route_id
+from readiness.backends.http import Answer
+from readiness.model.manifest import Route
+from readiness.model.masking import Masker
 
 
 @check("RTE-01")

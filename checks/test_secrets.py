@@ -5,10 +5,10 @@ from __future__ import annotations
 import stat
 
 from fixtures.checkmark import check
-from fixtures.manifest import Manifest
-from fixtures.preflight import secrets
-from fixtures.preflight.plugin import Preflight
+from fixtures.fix_preflight import Preflight
 from fixtures.state import ReadinessState
+from readiness.model.manifest import Manifest
+from readiness.parsers import secrets
 
 
 @check("SEC-01")
@@ -31,7 +31,7 @@ def test_secret_not_weak(
     value = env_values.get(required_secret, "")
     if not value:
         return  # SEC-01 reports a missing secret
-    weak = secrets.weakness(value, manifest.placeholders, manifest.secret_min_length)
+    weak = secrets.weakness(value, manifest.secrets.placeholders, manifest.secrets.min_length)
     assert weak is None, f"secret {required_secret}: strength: expected {weak[0]}, got {weak[1]}"
 
 
@@ -75,11 +75,11 @@ def test_env_not_readable_by_others(readiness: ReadinessState) -> None:
 @check("GRF-01")
 def test_grafana_password_not_default(env_values: dict[str, str], manifest: Manifest) -> None:
     """Grafana's admin password is set and is not the default."""
-    name = manifest.grafana_password_env
+    name = manifest.grafana.password_env
     value = env_values.get(name, "")
-    assert value, f"grafana {manifest.grafana_service}: {name}: expected set, got missing or empty"
-    defaults = (manifest.grafana_default_password.lower(), *manifest.placeholders)
+    assert value, f"grafana {manifest.grafana.service}: {name}: expected set, got missing or empty"
+    defaults = (manifest.grafana.default_password.lower(), *manifest.secrets.placeholders)
     assert value.lower() not in defaults, (
-        f"grafana {manifest.grafana_service}: {name}: expected a non-default password, "
+        f"grafana {manifest.grafana.service}: {name}: expected a non-default password, "
         "got the default/placeholder value"
     )

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from fixtures.checkmark import check
 from fixtures.evidence import attach
-from fixtures.live_facts import SmokeRun
-from fixtures.masking import Masker
+from fixtures.fix_postdeploy import SmokeRun
+from readiness.model.masking import Masker
 
 
 @check("SMK-01")

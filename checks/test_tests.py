@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 
 from fixtures.checkmark import check
-from fixtures.manifest import Manifest
-from fixtures.masking import Masker
-from fixtures.preflight.plugin import TEST_COMMAND, Preflight
-from fixtures.preflight.testrun import CommandRun
+from fixtures.fix_preflight import TEST_COMMAND, Preflight
+from readiness.backends.commands import CommandRun
+from readiness.model.manifest import Manifest
+from readiness.model.masking import Masker
 
 
 def _smoke_runs(preflight: Preflight) -> tuple[CommandRun | None, CommandRun | None]:

@@ -7,9 +7,9 @@ import datetime as dt
 import pytest
 
 from fixtures.checkmark import check
-from fixtures.manifest import Manifest
-from fixtures.preflight import tls
-from fixtures.preflight.plugin import Preflight
+from fixtures.fix_preflight import Preflight
+from readiness.model.manifest import Manifest
+from readiness.parsers import tls
 
 
 def _readable(preflight: Preflight) -> tls.TlsFacts:
@@ -31,7 +31,7 @@ def test_key_matches_certificate(tls_cert: str, preflight: Preflight, manifest: 
     """The private key belongs to the certificate."""
     facts = _readable(preflight)
     assert facts.key_public == facts.cert_public, (
-        f"tls {tls_cert}: key {manifest.tls_key.name}: expected the certificate's public key, "
+        f"tls {tls_cert}: key {manifest.tls.key.name}: expected the certificate's public key, "
         "got a different key pair"
     )
 
@@ -48,8 +48,8 @@ def test_certificate_valid_with_days_left(
     assert start <= now, f"tls {tls_cert}: notBefore: expected <= now, got {start:%Y-%m-%d %H:%M}"
     left = tls.days_left(facts.cert, now)
     end = f"{facts.cert.not_valid_after_utc:%Y-%m-%d}"
-    assert left >= manifest.tls_min_days_left, (
-        f"tls {tls_cert}: days left: expected >= {manifest.tls_min_days_left}, "
+    assert left >= manifest.tls.min_days_left, (
+        f"tls {tls_cert}: days left: expected >= {manifest.tls.min_days_left}, "
         f"got {left:.0f} (notAfter {end}{', EXPIRED' if left < 0 else ''})"
     )
 
@@ -61,8 +61,8 @@ def test_certificate_covers_server_name(
     """The certificate's names cover the server name."""
     facts = _readable(preflight)
     names = facts.names()
-    assert any(tls.name_matches(n, manifest.server_name) for n in names), (
-        f"tls {tls_cert}: subjectAltName: expected to cover {manifest.server_name}, "
+    assert any(tls.name_matches(n, manifest.target.server_name) for n in names), (
+        f"tls {tls_cert}: subjectAltName: expected to cover {manifest.target.server_name}, "
         f"got {', '.join(names) or 'no names'}"
     )
 
@@ -71,9 +71,9 @@ def test_certificate_covers_server_name(
 def test_key_strong_enough(tls_cert: str, preflight: Preflight, manifest: Manifest) -> None:
     """The key is strong enough (RSA and EC minimum sizes from the manifest)."""
     facts = _readable(preflight)
-    minimum = {"RSA": manifest.tls_min_rsa_bits, "EC": manifest.tls_min_ec_bits}
+    minimum = {"RSA": manifest.tls.min_rsa_bits, "EC": manifest.tls.min_ec_bits}
     wanted = minimum.get(facts.key_kind)
-    expected = f"RSA >= {manifest.tls_min_rsa_bits} or EC >= {manifest.tls_min_ec_bits} bits"
+    expected = f"RSA >= {manifest.tls.min_rsa_bits} or EC >= {manifest.tls.min_ec_bits} bits"
     strong = wanted is not None and facts.key_bits >= wanted
     assert strong, (
         f"tls {tls_cert}: key size: expected {expected}, got {facts.key_kind} {facts.key_bits} bits"
@@ -88,7 +88,9 @@ def test_certificate_chains_to_public_ca(
     facts = _readable(preflight)
     assert facts.cert is not None
     now = dt.datetime.now(dt.UTC)
-    why = tls.public_chain_error(facts.cert, manifest.server_name, preflight.public_roots, now)
+    why = tls.public_chain_error(
+        facts.cert, manifest.target.server_name, preflight.public_roots, now
+    )
     assert not why, (
         f"tls {tls_cert}: issuer: expected a public CA, got {why}; "
         "action: plan migration to a public CA (e.g. Let's Encrypt) before public release"

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from runbook.compare import fingerprint
-from runbook.settings import settings_from
+from readiness.operations.fingerprint import fingerprint
+from readiness.operations.target import settings_from
 from tests.conftest import LIVE_ENV_FILE
 from tests.harness import MANIFEST, run_runbook
 

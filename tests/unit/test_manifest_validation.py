@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 import yaml
 
-from fixtures.errors import ConfigError
-from fixtures.manifest import load_manifest, parse_memory
+from readiness.model.errors import ConfigError
+from readiness.model.manifest import load_manifest, parse_memory
 from tests.harness import MANIFEST
 
 
@@ -35,8 +35,8 @@ def error_of(tmp_path: Path, data: Any) -> str:
 
 def test_reference_manifest_loads_with_its_tests_and_waiver() -> None:
     manifest = load_manifest(MANIFEST)
-    assert manifest.test_command.startswith("python3 -m unittest")
-    assert manifest.smoke_command == "python3 smoke_test.py"
+    assert manifest.tests.command.startswith("python3 -m unittest")
+    assert manifest.tests.smoke == "python3 smoke_test.py"
     assert manifest.limits["project-strategist"].memory == 768 * 1024**2
     (waiver,) = manifest.waivers
     assert (waiver.check, waiver.subject, waiver.id) == ("DEP-01", "frontend", "npm-audit-frontend")
@@ -80,7 +80,7 @@ def test_tests_section_is_optional(tmp_path: Path) -> None:
     data = reference()
     del data["tests"]
     manifest = load_manifest(write(tmp_path, data), tmp_path)
-    assert (manifest.test_command, manifest.smoke_command) == ("", "")
+    assert (manifest.tests.command, manifest.tests.smoke) == ("", "")
 
 
 def test_memory_sizes() -> None:

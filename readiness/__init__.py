@@ -1,0 +1,1 @@
+"""The readiness library: model, backends, parsers, operations and reports (no pytest)."""
