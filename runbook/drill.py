@@ -65,7 +65,8 @@ def _drill(args: argparse.Namespace) -> int:
     for problem in result.problems + result.cleanup_problems:
         print(f"[drill] PROBLEM: {problem}")
     print(
-        f"[drill] recovery {result.recovery_seconds:.1f}s (RTO {m.backup.rto_seconds:g}s); backup age "
+        f"[drill] recovery {result.recovery_seconds:.1f}s (RTO {m.backup.rto_seconds:g}s); "
+        "backup age "
         f"{result.backup_age_hours * 3600:.0f}s (RPO {m.backup.rpo_hours:g} h) at "
         f"{dt.datetime.now(dt.UTC):%H:%M:%S}Z"
     )

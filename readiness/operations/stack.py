@@ -177,9 +177,8 @@ def wait_healthy(
             st = states.get(name)
             if name not in reported and st is not None and is_healthy(st):
                 reported.add(name)
-                say(
-                    f"  {name:<20} healthy {time_to_healthy(st, since):<32} {since_start(st, since)}"
-                )
+                took = time_to_healthy(st, since)
+                say(f"  {name:<20} healthy {took:<32} {since_start(st, since)}")
         now = time.monotonic()
         if not pending or now >= deadline:
             break

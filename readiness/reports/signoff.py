@@ -11,7 +11,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from readiness.model.catalogue import SECTIONS, CheckSpec
+from readiness.model.catalogue import SECTIONS, CheckSpec, in_section
 from readiness.model.manifest import Limit, Waiver
 from readiness.model.verdict import CheckResult, Decision, Outcome
 from readiness.reports.usage import Usage
@@ -27,7 +27,7 @@ ICONS = {
     "not run": "⬜",
 }
 VERDICT_ICONS = {"READY": "🟢", "READY WITH WARNINGS": "🟡", "NOT READY": "🔴"}
-RESOURCE_CHECKS = ("RES-01", "RES-02", "DRF-01")
+RESOURCE_CHECKS = in_section("2.3")
 DEFAULT_APPROVERS = ("Release manager", "Operations lead", "Security officer")
 
 

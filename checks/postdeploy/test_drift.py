@@ -4,9 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-import pytest
-
-from fixtures.checkmark import check
+from fixtures.checkmark import After, check
 from fixtures.evidence import attach, inspect_excerpt
 from readiness.backends.compose import ComposeModel
 from readiness.model.masking import Masker
@@ -25,11 +23,10 @@ from readiness.parsers.drift import (
 )
 
 
-def _containers(settled: Settled, service: str) -> list[dict[str, Any]]:
+def _containers(settled: Settled, service: str, after: After) -> list[dict[str, Any]]:
     """The service's containers; a missing one is HLT-01's finding, not a drift."""
     containers = settled.live.of(service)
-    if not containers:
-        pytest.skip(f"service {service}: no container (HLT-01 reports it)")
+    after.require(bool(containers), f"service {service}: no container")
     return containers
 
 
@@ -43,11 +40,11 @@ def _evidence(attrs: dict[str, Any], masker: Masker) -> None:
 
 @check("DRF-01")
 def test_live_limits_equal_declared(
-    service: str, rendered: ComposeModel, settled_stack: Settled, masker: Masker
+    service: str, rendered: ComposeModel, settled_stack: Settled, masker: Masker, after: After
 ) -> None:
     """Live CPU and memory limits (HostConfig) equal the declared ones."""
     declared = declared_limits(rendered.service(service))
-    for attrs in _containers(settled_stack, service):
+    for attrs in _containers(settled_stack, service, after):
         live = live_limits(attrs)
         if live != declared:
             _evidence(attrs, masker)
@@ -59,11 +56,11 @@ def test_live_limits_equal_declared(
 
 @check("DRF-02")
 def test_live_ports_equal_declared(
-    service: str, rendered: ComposeModel, settled_stack: Settled, masker: Masker
+    service: str, rendered: ComposeModel, settled_stack: Settled, masker: Masker, after: After
 ) -> None:
     """Live published ports equal the declared ones (no stray publication)."""
     declared = declared_ports(rendered.service(service))
-    for attrs in _containers(settled_stack, service):
+    for attrs in _containers(settled_stack, service, after):
         live = live_ports(attrs)
         if live != declared:
             _evidence(attrs, masker)
@@ -78,11 +75,11 @@ def test_live_ports_equal_declared(
 
 @check("DRF-03")
 def test_live_networks_equal_declared(
-    service: str, rendered: ComposeModel, settled_stack: Settled, masker: Masker
+    service: str, rendered: ComposeModel, settled_stack: Settled, masker: Masker, after: After
 ) -> None:
     """Live networks equal the declared ones."""
     declared = {rendered.network_name(key) for key in rendered.service_networks(service)}
-    for attrs in _containers(settled_stack, service):
+    for attrs in _containers(settled_stack, service, after):
         live = live_networks(attrs)
         if live != declared:
             _evidence(attrs, masker)
@@ -94,13 +91,13 @@ def test_live_networks_equal_declared(
 
 @check("DRF-04")
 def test_live_healthcheck_and_image_equal_declared(
-    service: str, rendered: ComposeModel, settled_stack: Settled, masker: Masker
+    service: str, rendered: ComposeModel, settled_stack: Settled, masker: Masker, after: After
 ) -> None:
     """Live healthcheck and image equal the declared ones."""
     definition = rendered.service(service)
     declared_health = declared_healthcheck(definition)
     declared_image = str(definition.get("image", ""))
-    for attrs in _containers(settled_stack, service):
+    for attrs in _containers(settled_stack, service, after):
         problems = healthcheck_differences(declared_health, live_healthcheck(attrs))
         image = live_image(attrs)
         if declared_image and image != declared_image:

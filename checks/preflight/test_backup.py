@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import shutil
 
-import pytest
-
-from fixtures.checkmark import check
+from fixtures.checkmark import After, check
 from fixtures.fix_preflight import Preflight
 from readiness.backends.archives import Dump
 from readiness.model.manifest import Manifest
@@ -28,7 +26,7 @@ def test_backup_tool_exists(manifest: Manifest) -> None:
 @check("BAK-02")
 def test_backup_is_fresh(backup_location: str, preflight: Preflight, manifest: Manifest) -> None:
     """The newest backup is younger than the maximum age."""
-    dump: Dump | None = preflight.get("dump")
+    dump: Dump | None = preflight.dump()
     assert dump is not None, (
         f"backup {backup_location}: newest {manifest.backup.pattern}: expected one younger than "
         f"{manifest.backup.max_age_hours:g} h, got none"
@@ -40,11 +38,11 @@ def test_backup_is_fresh(backup_location: str, preflight: Preflight, manifest: M
 
 
 @check("BAK-03")
-def test_backup_is_valid(backup_location: str, preflight: Preflight) -> None:
+def test_backup_is_valid(backup_location: str, preflight: Preflight, after: After) -> None:
     """The newest backup is non-empty and `pg_restore --list` reads it."""
-    dump: Dump | None = preflight.get("dump")
-    if dump is None:
-        pytest.skip("no backup to read (see BAK-02)")
+    dump: Dump | None = preflight.dump()
+    after.require(dump is not None, "no backup to read")
+    assert dump is not None
     name = f"{backup_location}/{dump.path.name}"
     assert dump.size > 0, f"backup {name}: size: expected > 0 bytes, got 0"
     detail = dump.restore_output.splitlines()[-1:] or ["no entries"]

@@ -45,7 +45,7 @@ def test_service_defines_healthcheck(service: str, rendered: ComposeModel) -> No
 @check("CFG-04")
 def test_nginx_config_is_valid(preflight: Preflight, manifest: Manifest, masker: Masker) -> None:
     """The nginx configuration passes `nginx -t` in the stack's own nginx image."""
-    result = preflight.get("nginx_t")
+    result = preflight.nginx_t()
     assert result.ok, (
         f"service {manifest.nginx.service}: nginx -t: expected 'syntax is ok' and "
         f"'test is successful', got exit {result.returncode}: {masker.mask(result.tail())}"

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import pytest
-
-from fixtures.checkmark import check
+from fixtures.checkmark import After, check
 from fixtures.fix_postdeploy import MIGRATIONS
 from readiness.backends.postgres import DbFacts
 from readiness.model.manifest import Manifest
@@ -21,11 +19,10 @@ def test_postgres_accepts_env_credentials(database: DbFacts, manifest: Manifest)
 
 @check("DB-02")
 def test_postgres_has_expected_schema(
-    schema_item: str, database: DbFacts, manifest: Manifest
+    schema_item: str, database: DbFacts, manifest: Manifest, after: After
 ) -> None:
     """PostgreSQL has the expected table, and the expected migrations are recorded."""
-    if not database.accepted:
-        pytest.skip("no login to PostgreSQL (DB-01 reports it)")
+    after.require(database.accepted, "no login to PostgreSQL")
     where = f"postgres {manifest.database.name}"
     if schema_item == MIGRATIONS:
         table = manifest.database.migrations_table

@@ -38,7 +38,7 @@ def test_secret_not_weak(
 @check("SEC-03")
 def test_secret_not_hardcoded(required_secret: str, preflight: Preflight) -> None:
     """Secret is not hard-coded in compose files or tracked files (only ${VAR} from .env)."""
-    places = preflight.get("hardcoded").get(required_secret, [])
+    places = preflight.hardcoded().get(required_secret, [])
     assert not places, (
         f"secret {required_secret}: hard-coded: expected only ${{{required_secret}}} from .env, "
         f"got its literal value in {', '.join(places)}"
@@ -48,7 +48,7 @@ def test_secret_not_hardcoded(required_secret: str, preflight: Preflight) -> Non
 @check("SEC-04")
 def test_env_not_tracked(readiness: ReadinessState, preflight: Preflight) -> None:
     """The .env file is not tracked by git."""
-    git = preflight.get("git")
+    git = preflight.git()
     if not git.ok:
         return  # not a checkout: nothing can be tracked (GIT-01 reports it)
     env_path = readiness.target_env_path

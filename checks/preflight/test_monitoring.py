@@ -12,7 +12,7 @@ from readiness.parsers import monitoring
 @check("MON-01")
 def test_prometheus_config_valid(preflight: Preflight, manifest: Manifest) -> None:
     """Prometheus configuration passes `promtool check config`."""
-    config, _ = preflight.get("promtool")
+    config, _ = preflight.promtool()
     assert config.ok, (
         f"prometheus {manifest.monitoring.config.name}: promtool check config: expected "
         f"SUCCESS, got exit {config.returncode}: {config.tail()}"
@@ -35,7 +35,7 @@ def test_required_job_scraped(required_job: str, manifest: Manifest) -> None:
 @check("MON-03")
 def test_alert_rules_valid(preflight: Preflight, manifest: Manifest) -> None:
     """Alert rules pass `promtool check rules`."""
-    _, rules = preflight.get("promtool")
+    _, rules = preflight.promtool()
     assert rules.ok, (
         f"prometheus {manifest.monitoring.rules.name}: promtool check rules: expected SUCCESS, "
         f"got exit {rules.returncode}: {rules.tail()}"

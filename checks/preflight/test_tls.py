@@ -4,32 +4,31 @@ from __future__ import annotations
 
 import datetime as dt
 
-import pytest
-
-from fixtures.checkmark import check
+from fixtures.checkmark import After, check
 from fixtures.fix_preflight import Preflight
 from readiness.model.manifest import Manifest
 from readiness.parsers import tls
 
 
-def _readable(preflight: Preflight) -> tls.TlsFacts:
-    facts: tls.TlsFacts = preflight.get("tls")
-    if not facts.readable:
-        pytest.skip("certificate or key unreadable (see TLS-01)")
+def _readable(preflight: Preflight, after: After) -> tls.TlsFacts:
+    facts = preflight.tls()
+    after.require(facts.readable, "certificate or key unreadable")
     return facts
 
 
 @check("TLS-01")
-def test_certificate_and_key_present(tls_cert: str, preflight: Preflight) -> None:
+def test_certificate_and_key_present(tls_cert: str, preflight: Preflight, after: After) -> None:
     """The TLS certificate and key are present and readable."""
-    facts: tls.TlsFacts = preflight.get("tls")
+    facts = preflight.tls()
     assert not facts.problems, f"tls {tls_cert}: " + "; ".join(facts.problems)
 
 
 @check("TLS-02")
-def test_key_matches_certificate(tls_cert: str, preflight: Preflight, manifest: Manifest) -> None:
+def test_key_matches_certificate(
+    tls_cert: str, preflight: Preflight, after: After, manifest: Manifest
+) -> None:
     """The private key belongs to the certificate."""
-    facts = _readable(preflight)
+    facts = _readable(preflight, after)
     assert facts.key_public == facts.cert_public, (
         f"tls {tls_cert}: key {manifest.tls.key.name}: expected the certificate's public key, "
         "got a different key pair"
@@ -38,10 +37,10 @@ def test_key_matches_certificate(tls_cert: str, preflight: Preflight, manifest: 
 
 @check("TLS-03")
 def test_certificate_valid_with_days_left(
-    tls_cert: str, preflight: Preflight, manifest: Manifest
+    tls_cert: str, preflight: Preflight, after: After, manifest: Manifest
 ) -> None:
     """The certificate is valid now and has enough days left."""
-    facts = _readable(preflight)
+    facts = _readable(preflight, after)
     assert facts.cert is not None
     now = dt.datetime.now(dt.UTC)
     start = facts.cert.not_valid_before_utc
@@ -56,10 +55,10 @@ def test_certificate_valid_with_days_left(
 
 @check("TLS-04")
 def test_certificate_covers_server_name(
-    tls_cert: str, preflight: Preflight, manifest: Manifest
+    tls_cert: str, preflight: Preflight, after: After, manifest: Manifest
 ) -> None:
     """The certificate's names cover the server name."""
-    facts = _readable(preflight)
+    facts = _readable(preflight, after)
     names = facts.names()
     assert any(tls.name_matches(n, manifest.target.server_name) for n in names), (
         f"tls {tls_cert}: subjectAltName: expected to cover {manifest.target.server_name}, "
@@ -68,9 +67,11 @@ def test_certificate_covers_server_name(
 
 
 @check("TLS-05")
-def test_key_strong_enough(tls_cert: str, preflight: Preflight, manifest: Manifest) -> None:
+def test_key_strong_enough(
+    tls_cert: str, preflight: Preflight, after: After, manifest: Manifest
+) -> None:
     """The key is strong enough (RSA and EC minimum sizes from the manifest)."""
-    facts = _readable(preflight)
+    facts = _readable(preflight, after)
     minimum = {"RSA": manifest.tls.min_rsa_bits, "EC": manifest.tls.min_ec_bits}
     wanted = minimum.get(facts.key_kind)
     expected = f"RSA >= {manifest.tls.min_rsa_bits} or EC >= {manifest.tls.min_ec_bits} bits"
@@ -82,10 +83,10 @@ def test_key_strong_enough(tls_cert: str, preflight: Preflight, manifest: Manife
 
 @check("TLS-06")
 def test_certificate_chains_to_public_ca(
-    tls_cert: str, preflight: Preflight, manifest: Manifest
+    tls_cert: str, preflight: Preflight, after: After, manifest: Manifest
 ) -> None:
     """The certificate chains to a public CA; self-signed: plan migration to a public CA."""
-    facts = _readable(preflight)
+    facts = _readable(preflight, after)
     assert facts.cert is not None
     now = dt.datetime.now(dt.UTC)
     why = tls.public_chain_error(

@@ -10,7 +10,7 @@ from readiness.model.manifest import Manifest
 
 
 def _git(preflight: Preflight) -> GitFacts:
-    git: GitFacts = preflight.get("git")
+    git: GitFacts = preflight.git()
     if not git.ok:
         raise ProbeError(f"Could not check the checkout: {git.error}")
     return git
