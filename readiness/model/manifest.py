@@ -24,6 +24,7 @@ from pydantic import (
     field_validator,
     model_validator,
 )
+from pydantic.json_schema import SkipJsonSchema
 
 from readiness.model.catalogue import CATALOGUE
 from readiness.model.errors import ConfigError
@@ -334,7 +335,7 @@ class Manifest(Section):
     request_timeout_seconds: Positive = 10
     waivers: list[Waiver] = []
     signoff: SignoffSection = SignoffSection()
-    path: Path = Field(default=Path("readiness.yml"), exclude=True)
+    path: SkipJsonSchema[Path] = Field(default=Path("readiness.yml"), exclude=True)
 
     @field_validator("routes")
     @classmethod
@@ -366,6 +367,14 @@ class Manifest(Section):
     def env_file(self) -> Path:
         """The target's .env (absolute)."""
         return self.target.env_file
+
+
+def manifest_json_schema() -> dict[str, Any]:
+    """The JSON Schema of ``readiness.yml`` (what editors complete and validate against)."""
+    schema = Manifest.model_json_schema(mode="validation")
+    schema["title"] = "Readiness manifest"
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    return schema
 
 
 def _resolve_paths(model: BaseModel, root: Path) -> None:
@@ -482,7 +491,10 @@ def _config_error(path: Path, exc: ValidationError) -> ConfigError:
     if kind == "literal_error":
         expected = f"one of {error.get('ctx', {}).get('expected', '')}".replace("'", "")
     elif kind in _BOUNDS:
-        expected = f"{_BOUNDS[kind]} {next(iter(error.get('ctx', {}).values()), '')}"
+        bound = next(iter(error.get("ctx", {}).values()), "")
+        expected = (
+            f"{_BOUNDS[kind]} {bound:g}" if isinstance(bound, float) else f"{_BOUNDS[kind]} {bound}"
+        )
     if expected is None:
         message = str(error["msg"]).removeprefix("Value error, ")
         return ConfigError(str(path), key, message)

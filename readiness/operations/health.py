@@ -20,10 +20,14 @@ def container_state(attrs: dict[str, Any]) -> tuple[str, str]:
     return str(state.get("Status", "unknown")), str(health)
 
 
+def healthy_state(status: str, health: str) -> bool:
+    """Running, and healthy when it has a healthcheck (``none``: it has none)."""
+    return status == "running" and health in ("healthy", "none")
+
+
 def is_healthy(attrs: dict[str, Any]) -> bool:
     """Running, and healthy when it has a healthcheck."""
-    status, health = container_state(attrs)
-    return status == "running" and health in ("healthy", "none")
+    return healthy_state(*container_state(attrs))
 
 
 def is_pending(attrs: dict[str, Any]) -> bool:

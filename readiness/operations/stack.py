@@ -16,8 +16,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from readiness.backends.engine import PROJECT_LABEL, SERVICE_LABEL, parse_time
+from readiness.backends.engine import PROJECT_LABEL, SERVICE_LABEL, connect, parse_time
 from readiness.model.errors import EngineError
+from readiness.operations.health import healthy_state
 
 Say = Callable[[str], None]
 
@@ -134,20 +135,19 @@ def project_states(client: Any, project: str) -> dict[str, ServiceState]:
 
 def docker_client() -> Any:
     """A docker SDK client for the engine in the environment (EngineError if unreachable)."""
-    import docker
     from docker.errors import DockerException
 
     try:
-        client = docker.from_env()
+        client = connect("")
         client.ping()
-    except DockerException as exc:
-        raise EngineError(f"cannot reach the Docker engine: {exc}") from exc
+    except (DockerException, ConnectionError) as exc:
+        raise EngineError(f"cannot reach the Docker engine: {exc}") from None
     return client
 
 
 def is_healthy(state: ServiceState | None) -> bool:
     """Running, and healthy (or running without a healthcheck)."""
-    return state is not None and state.state == "running" and state.health in ("healthy", "none")
+    return state is not None and healthy_state(state.state, state.health)
 
 
 def wait_healthy(
