@@ -1,11 +1,7 @@
-"""Back up the stack's PostgreSQL (runbook 3.1): a verified pg_dump -Fc in the backup directory.
+"""Back up the target's PostgreSQL (seed 3.1): a verified pg_dump -Fc in the backup directory.
 
-  python -m runbook.backup [--project-name N] [--env-file F] [--backup-dir D] [--no-create-dir]
-
-Writes <backup-dir>/backup_YYYYMMDD_HHMMSS.dump (UTC), then verifies it: non-empty, a pg_dump
-archive readable to the end, of the manifest's database, holding the manifest's tables.
-Exit codes: 0 written and verified; 1 written but the verification failed (the file is kept,
-renamed *.invalid); 2 could not back up (missing directory, engine or database error).
+The CLI is ``python -m runbook.backup``; this module is the operation the CLI and the rollback
+checks share.
 """
 
 from __future__ import annotations

@@ -1,11 +1,7 @@
-"""The database rollback drill (runbook 3.2) and the restore round-trip into a scratch database.
+"""The database rollback drill (seed 3.2) and the restore round trip into a scratch database.
 
-  python -m runbook.drill round-trip   restore the newest backup into a scratch db and compare
-  python -m runbook.drill full --confirm DBNAME
-                                       write known data, back up, damage, restore, compare
-
-The full drill is disruptive (it stops services and overwrites the database) but leaves the
-database as it found it: known rows it wrote are removed at the end.
+The full drill is disruptive but leaves the database as it found it; the CLI is
+``python -m runbook.drill``.
 """
 
 from __future__ import annotations

@@ -1,14 +1,7 @@
-"""Application rollback (runbook 3.3): back to the previous release's images, then forward.
+"""Application rollback (seed 3.3): switch the stack to another release's images and back.
 
-  python -m runbook.release images                      each service's image and its release tags
-  python -m runbook.release build-previous --release 1.9.0
-                        build (from the layer cache) and tag the images as an earlier release
-  python -m runbook.release rollback [--to 1.9.0]       roll the stack back to the previous release
-  python -m runbook.release rollforward                 return to the .env's RELEASE
-
-Images are named ${IMAGE_PREFIX}/<service>:${RELEASE}; a release is rolled back by starting the
-stack with RELEASE set to the previous tag (no build, no pull), and forward the same way.
-Exit codes: 0 ok; 1 not healthy or images missing; 2 usage, compose or engine error.
+Images are named ``${IMAGE_PREFIX}/<service>:${RELEASE}``; a release is switched by starting the
+stack with RELEASE set to its tag (no build, no pull). The CLI is ``python -m runbook.release``.
 """
 
 from __future__ import annotations

@@ -1,21 +1,8 @@
-"""Restore the stack's PostgreSQL from a dump (runbook 3.2, database rollback).
+"""Restore the target's PostgreSQL from a dump (seed 3.2), made safe.
 
-  python -m runbook.restore --confirm DBNAME [--backup-file FILE] [--project-name N] ...
-
-The seed's procedure, made safe:
-  1. pick the dump (--backup-file, else the newest backup_*.dump in the backup directory) and
-     verify it (readable to the end, of this database, holding the manifest's tables);
-  2. stop the services that write to the database (manifest backup.stop_services:
-     hypercode-core, celery-worker);
-  3. take a safety backup of the current database (pre-restore_YYYYMMDD_HHMMSS.dump);
-  4. restore into a scratch database, then swap it in for the live one (the live database is
-     untouched until the restore has fully succeeded);
-  5. start the services again and wait (bounded) until they are healthy.
-Refuses to run without --confirm naming the database that will be overwritten.
-Exit codes: 0 restored and healthy; 1 restored but services not healthy in time; 2 usage or
-configuration error (no confirmation, no dump); 3 the dump failed verification (nothing
-changed); 4 the safety backup failed (nothing changed); 5 the restore failed (live database
-unchanged).
+Verify the dump, stop the writers (``backup.stop_services``), take a safety backup, restore into a
+scratch database and swap it in, restart and wait until healthy. Each failure has its own exit
+code (``readiness.model.errors``); the CLI is ``python -m runbook.restore``.
 """
 
 from __future__ import annotations

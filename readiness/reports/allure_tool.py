@@ -1,12 +1,4 @@
-"""The Allure HTML report of a readiness run, made with Allure's command-line tool from npm.
-
-  python -m runbook.reports install   npm-install allure-commandline into .tools/allure
-  python -m runbook.reports allure    reports/allure-results -> reports/allure-report
-                                      (installs the tool first if it is missing)
-
-The report's name carries the verdict from reports/signoff.json. Java 17 runs the tool.
-Exit codes: 0 ok, 1 generation failed, 2 the tool cannot be installed or run.
-"""
+"""The Allure command-line tool from npm: installed into .tools/ and run on a results directory."""
 
 from __future__ import annotations
 
