@@ -1,0 +1,1 @@
+"""HyperCode readiness library: the logic behind the checks, free of pytest."""

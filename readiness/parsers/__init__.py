@@ -1,0 +1,1 @@
+"""Readers that turn files (nginx, compose, dumps) into plain typed models."""
