@@ -161,10 +161,14 @@ def test_empty_unknown_and_broken_header(tmp_path: Path) -> None:
     assert "header is unreadable (the header is cut short)" in info.problems[0]
 
 
-def test_plain_text_timestamps_with_offsets() -> None:
-    header = "--\n-- PostgreSQL database dump\n--\n\n-- Started on 2026-01-02 03:04:05 +0100\n"
-    match = dumps._STARTED.search(header)
-    assert dumps._timestamp(match) == dt.datetime(2026, 1, 2, 2, 4, 5, tzinfo=dt.UTC)
+def test_plain_text_timestamps_with_offsets(tmp_path: Path) -> None:
+    text = (DATA / "shop-pg15-verbose.sql").read_text()
+    path = tmp_path / "offset.sql"
+    path.write_text(text.replace("17:15:53 UTC", "18:15:53 +0100", 1))
+    info = dumps.inspect_dump(path)
+    assert info.taken_at == TAKEN_PG15
+    assert info.taken_at is not None
+    assert info.taken_at.utcoffset() == dt.timedelta(hours=1)
 
 
 def test_which_pg_restore_reads_which_archive() -> None:
