@@ -1,1 +1,1 @@
-"""HyperCode readiness library: the logic behind the checks, free of pytest."""
+"""The readiness library: model, backends, parsers, operations and reports (no pytest)."""

@@ -1,1 +1,1 @@
-"""Readers that turn files (nginx, compose, dumps) into plain typed models."""
+"""Readers of configuration and evidence: nginx, audits, TLS, secrets, drift, monitoring."""
