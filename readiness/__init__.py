@@ -1,0 +1,1 @@
+"""HyperCode readiness library: models, backends, parsers and operations (no pytest)."""

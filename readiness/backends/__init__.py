@@ -1,0 +1,1 @@
+"""Backends: how facts are read from engines, hosts and services."""

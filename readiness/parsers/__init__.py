@@ -1,0 +1,1 @@
+"""Parsers: pure functions from plain data to findings."""
