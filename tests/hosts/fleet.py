@@ -154,7 +154,9 @@ def docker(*args: str, check: bool = True, timeout: float = 120) -> str:
     return proc.stdout
 
 
-def exec_sh(name: str, script: str, *, env: dict[str, str] | None = None, check: bool = True) -> str:
+def exec_sh(
+    name: str, script: str, *, env: dict[str, str] | None = None, check: bool = True
+) -> str:
     """Run a shell script as root in one of our containers (harness side, not a probe)."""
     flags = [arg for key, value in (env or {}).items() for arg in ("-e", f"{key}={value}")]
     return docker("exec", *flags, name, "sh", "-c", script, check=check)
@@ -176,23 +178,41 @@ def ensure_image() -> float | None:
     """Build ``readiness-test/sshd:1`` unless built from this context already; seconds or None."""
     digest = _context_digest()
     current = docker(
-        "image", "inspect", "-f", f'{{{{index .Config.Labels "{CONTEXT_LABEL}"}}}}', IMAGE,
+        "image",
+        "inspect",
+        "-f",
+        f'{{{{index .Config.Labels "{CONTEXT_LABEL}"}}}}',
+        IMAGE,
         check=False,
     ).strip()
     if current == digest:
         return None
     start = time.monotonic()
     docker(
-        "build", "-q", "-t", IMAGE, "--build-arg", f"BASE_IMAGE={base_image()}",
-        "--label", f"{CONTEXT_LABEL}={digest}", "--label", LABEL, str(IMAGE_DIR),
+        "build",
+        "-q",
+        "-t",
+        IMAGE,
+        "--build-arg",
+        f"BASE_IMAGE={base_image()}",
+        "--label",
+        f"{CONTEXT_LABEL}={digest}",
+        "--label",
+        LABEL,
+        str(IMAGE_DIR),
         timeout=900,
     )
     return time.monotonic() - start
 
 
 def _running(name: str) -> bool:
-    out = docker("inspect", "-f", "{{.State.Running}} {{index .Config.Labels \"com.readiness.test\"}}",
-                 name, check=False).strip()
+    out = docker(
+        "inspect",
+        "-f",
+        '{{.State.Running}} {{index .Config.Labels "com.readiness.test"}}',
+        name,
+        check=False,
+    ).strip()
     return out == "true hosts"
 
 
@@ -204,8 +224,18 @@ def _address(name: str) -> str:
 def _start(name: str, *extra: str) -> None:
     docker("rm", "-f", name, check=False)  # a stopped leftover of ours (names are ours alone)
     docker(
-        "run", "-d", "--name", name, "--hostname", name, "--network", NETWORK,
-        "--label", LABEL, *extra, IMAGE,
+        "run",
+        "-d",
+        "--name",
+        name,
+        "--hostname",
+        name,
+        "--network",
+        NETWORK,
+        "--label",
+        LABEL,
+        *extra,
+        IMAGE,
     )
 
 
@@ -218,8 +248,9 @@ def _host_options(name: str) -> list[str]:
 
 
 def _ours(kind: str, name: str) -> bool:
-    label = docker(kind, "inspect", "-f", '{{index .Labels "com.readiness.test"}}', name,
-                   check=False).strip()
+    label = docker(
+        kind, "inspect", "-f", '{{index .Labels "com.readiness.test"}}', name, check=False
+    ).strip()
     return label == "hosts"
 
 
@@ -246,7 +277,9 @@ def clock_synced(name: str) -> bool:
 def _ssh_ok(fleet: Fleet, name: str) -> bool:
     proc = subprocess.run(
         ["ssh", "-F", str(fleet.ssh_config), "-o", "ControlMaster=no", name, "true"],
-        capture_output=True, check=False, timeout=30,
+        capture_output=True,
+        check=False,
+        timeout=30,
     )
     return proc.returncode == 0
 
@@ -261,12 +294,15 @@ def _write_client_files(workdir: Path, addresses: dict[str, str]) -> tuple[Path,
     # short: a ControlPath socket name must fit in sun_path (108 bytes)
     control = Path(tempfile.mkdtemp(prefix="rdycm-", dir="/tmp"))
     common = (
-        "User root\n  IdentityFile {key}\n  IdentitiesOnly yes\n  StrictHostKeyChecking no\n"
-        "  UserKnownHostsFile /dev/null\n  LogLevel ERROR\n  ConnectTimeout {t}\n"
-        "  ControlPath {control}/%C\n"
-    ).format(key=key, t=CONNECT_TIMEOUT, control=control)
-    names = {**{h: addresses[h] for h in HOSTS}, SPARE: addresses[SPARE],
-             "rdyhost-refusing": addresses[NTP]}
+        f"User root\n  IdentityFile {key}\n  IdentitiesOnly yes\n  StrictHostKeyChecking no\n"
+        f"  UserKnownHostsFile /dev/null\n  LogLevel ERROR\n  ConnectTimeout {CONNECT_TIMEOUT}\n"
+        f"  ControlPath {control}/%C\n"
+    )
+    names = {
+        **{h: addresses[h] for h in HOSTS},
+        SPARE: addresses[SPARE],
+        "rdyhost-refusing": addresses[NTP],
+    }
     config = workdir / "ssh_config"
     config.write_text(
         "".join(f"Host {name}\n  HostName {ip}\n  {common}\n" for name, ip in names.items())
@@ -314,11 +350,25 @@ def hosts_up(workdir: Path) -> Fleet:
     for name in HOSTS:
         wait_for(f"sshd on {name}", lambda n=name: _ssh_ok(fleet, n), 60)  # type: ignore[misc]
         wait_for(f"chrony sync on {name}", lambda n=name: clock_synced(n), 90)  # type: ignore[misc]
-    wait_for("dockerd on rdyhost1",
-             lambda: exec_sh("rdyhost1", "docker info >/dev/null 2>&1 && echo ok",
-                             check=False).strip() == "ok", 90)
-    return Fleet(addresses, workdir, key, config, inventory, control, build_seconds,
-                 time.monotonic() - start, reused)
+    wait_for(
+        "dockerd on rdyhost1",
+        lambda: (
+            exec_sh("rdyhost1", "docker info >/dev/null 2>&1 && echo ok", check=False).strip()
+            == "ok"
+        ),
+        90,
+    )
+    return Fleet(
+        addresses,
+        workdir,
+        key,
+        config,
+        inventory,
+        control,
+        build_seconds,
+        time.monotonic() - start,
+        reused,
+    )
 
 
 def _spare_address() -> str:
@@ -333,8 +383,12 @@ def hosts_down(fleet: Fleet | None = None) -> None:
     """Remove our containers and network (by name, each checked to carry our label)."""
     if fleet is not None:
         for name in HOSTS:
-            subprocess.run(["ssh", "-F", str(fleet.ssh_config), "-O", "exit", name],
-                           capture_output=True, check=False, timeout=10)
+            subprocess.run(
+                ["ssh", "-F", str(fleet.ssh_config), "-O", "exit", name],
+                capture_output=True,
+                check=False,
+                timeout=10,
+            )
     for name in (*HOSTS, NTP, SPARE):
         if _ours("container", name):
             docker("rm", "-f", name, check=False)
@@ -363,10 +417,15 @@ def running_hosts(workdir: Path) -> Iterator[Fleet]:
 
 def start_listener(name: str, port: int) -> None:
     """A real TCP listener on ``port`` (python3 -m http.server), its pid kept for provision."""
-    docker("exec", "-d", name, "sh", "-c",
-           f"echo $$ > /run/rdy-listener.pid; exec python3 -m http.server {port}")
-    wait_for(f"listener on {name}:{port}",
-             lambda: f":{port} " in exec_sh(name, "ss -Hltn"), 20)
+    docker(
+        "exec",
+        "-d",
+        name,
+        "sh",
+        "-c",
+        f"echo $$ > /run/rdy-listener.pid; exec python3 -m http.server {port}",
+    )
+    wait_for(f"listener on {name}:{port}", lambda: f":{port} " in exec_sh(name, "ss -Hltn"), 20)
 
 
 def plant_faults(fleet: Fleet) -> dict[str, tuple[str, ...]]:
@@ -375,16 +434,23 @@ def plant_faults(fleet: Fleet) -> dict[str, tuple[str, ...]]:
     exec_sh("rdyhost2", f"chmod 644 {ENV_FILE}")
     start_listener("rdyhost2", BACKEND_PORTS[0])
     # chronyd runs, but its only server (rdyhost1, our own container) answers no NTP
-    exec_sh("rdyhost2", f"""
+    exec_sh(
+        "rdyhost2",
+        f"""
 kill "$(cat /run/chrony/chronyd.pid)"; sleep 1
-printf 'server {fleet.addresses["rdyhost1"]} iburst minpoll 0 maxpoll 2\\n' > /etc/chrony/chrony.conf
+printf 'server %s iburst minpoll 0 maxpoll 2\\n' {fleet.addresses["rdyhost1"]} \\
+    > /etc/chrony/chrony.conf
 echo none > /run/rdy-chrony-server
 chronyd -x -f /etc/chrony/chrony.conf
-""")
+""",
+    )
     exec_sh("rdyhost3", f"dd if=/dev/zero of={BACKUP_DIR}/fill bs=64k 2>/dev/null || true")
     exec_sh("rdyhost3", 'kill "$(cat /run/chrony/chronyd.pid)"')
-    wait_for("rdyhost3 chronyd stopped",
-             lambda: "506" in exec_sh("rdyhost3", "chronyc -n tracking 2>&1 || true"), 20)
+    wait_for(
+        "rdyhost3 chronyd stopped",
+        lambda: "506" in exec_sh("rdyhost3", "chronyc -n tracking 2>&1 || true"),
+        20,
+    )
     return {
         "rdyhost1": ("backup cron entry removed",),
         "rdyhost2": (".env chmod 644", "listener on 5432", "chronyd without a server"),
