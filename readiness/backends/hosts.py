@@ -195,8 +195,14 @@ def gather(
     free: dict[str, FreeSpace] = {}
     for path in free_paths:
         target = str(info.get("DockerRootDir") or "") if path == DOCKER_ROOT and info else path
+        engine = str((info or {}).get("Name") or "")
         if target == DOCKER_ROOT:
             errors[f"free:{DOCKER_ROOT}"] = "no docker info answer, so no DockerRootDir"
+        elif path == DOCKER_ROOT and engine != hostname:
+            errors[f"free:{DOCKER_ROOT}"] = (
+                f"the engine runs on {engine or '?'}, not on this host ({hostname}): "
+                f"its DockerRootDir {target} is not here"
+            )
         elif target and (got := probe(f"free:{target}", partial(_free, host, target))):
             free[target] = got
     newest = {
@@ -242,7 +248,7 @@ def gather_all(hosts: Iterable[Any], **options: Any) -> dict[str, HostFacts]:
 def _one_line(exc: BaseException) -> str:
     text = str(exc)
     # testinfra's RuntimeError(CommandResult) repr: keep ssh's own complaint
-    match = re.search(r"stderr=b?['\"](.*?)['\"]\)?(?:, |$)", text, re.S)
+    match = re.search(r"stderr=b?['\"](.*?)['\"]\)?(?:, |$)", text, re.S | re.M)
     if match and match.group(1).strip():
         text = match.group(1).encode().decode("unicode_escape")
     lines = [line.strip() for line in text.strip().splitlines() if line.strip()]
