@@ -114,8 +114,9 @@ def test_facts_of_a_healthy_host_are_each_read(healthy: dict[str, HostFacts]) ->
     # free space and the newest backup
     assert three.free[F.BACKUP_DIR].mount_point == F.BACKUP_DIR  # the 2 MiB tmpfs
     assert three.free[F.BACKUP_DIR].total_bytes == 2 * 1024 * 1024
-    assert three.newest[F.BACKUP_DIR] is not None
-    assert three.newest[F.BACKUP_DIR].size == F.NEWEST_BACKUP_BYTES
+    newest = three.newest[F.BACKUP_DIR]
+    assert newest is not None
+    assert newest.size == F.NEWEST_BACKUP_BYTES
     # the engine: rdyhost1's own dockerd, rdyhost2 the machine's engine, rdyhost3 none
     assert one.docker_info is not None
     assert one.docker_info["Name"] == "rdyhost1"
