@@ -127,10 +127,13 @@ def connect(
     ansible_inventory: str | None = None,
     timeout: int = 5,
     sudo: bool = False,
+    ssh_extra_args: str | None = None,
 ) -> Any:
     """A testinfra Host for ``spec`` (``ssh://root@h``, ``ansible://h``, ``local://``...).
 
-    ``timeout`` is ssh's ConnectTimeout (a ``?timeout=`` in the spec wins). For ``ansible://``
+    ``timeout`` is ssh's ConnectTimeout (a ``?timeout=`` in the spec wins); OpenSSH applies it
+    to the TCP connect and to the banner exchange, so a silent or black-holed host answers within
+    it. ``ssh_extra_args`` go to ssh as they are (e.g. ``-o ControlMaster=no``). For ``ansible://``
     testinfra reads the inventory with ``ansible-inventory`` (ansible-core, on PATH) and then
     talks ssh itself, so put ``-o ConnectTimeout=N`` in ``ansible_ssh_common_args``.
     """
@@ -143,6 +146,8 @@ def connect(
         kwargs["ansible_inventory"] = ansible_inventory
     if sudo:
         kwargs["sudo"] = True
+    if ssh_extra_args:
+        kwargs["ssh_extra_args"] = ssh_extra_args
     return testinfra.get_host(spec, **kwargs)
 
 

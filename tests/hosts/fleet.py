@@ -28,6 +28,7 @@ import hashlib
 import json
 import os
 import shlex
+import shutil
 import subprocess
 import tempfile
 import time
@@ -43,6 +44,7 @@ HOSTS = ("rdyhost1", "rdyhost2", "rdyhost3")
 NTP = "rdyhosts-ntp"
 SPARE = "rdyhost4"  # started then stopped: an address where nothing answers any more
 CONNECT_TIMEOUT = 3
+SILENT_PORT = 2222
 IMAGE_DIR = Path(__file__).resolve().parent / "image"
 DEFAULT_BASE_IMAGE = "hypercode/debian:bookworm"
 
@@ -248,10 +250,10 @@ def _host_options(name: str) -> list[str]:
 
 
 def _ours(kind: str, name: str) -> bool:
-    label = docker(
-        kind, "inspect", "-f", '{{index .Labels "com.readiness.test"}}', name, check=False
-    ).strip()
-    return label == "hosts"
+    """The container or network ``name`` exists and carries our label."""
+    labels = "{{.Config.Labels}}" if kind == "container" else "{{.Labels}}"
+    fmt = labels.replace("}}", ' "com.readiness.test"}}').replace("{{", "{{index ")
+    return docker(kind, "inspect", "-f", fmt, name, check=False).strip() == "hosts"
 
 
 def provision(name: str, key: str) -> None:
@@ -306,6 +308,9 @@ def _write_client_files(workdir: Path, addresses: dict[str, str]) -> tuple[Path,
     config = workdir / "ssh_config"
     config.write_text(
         "".join(f"Host {name}\n  HostName {ip}\n  {common}\n" for name, ip in names.items())
+        # accepts TCP and never speaks SSH (see start_silent_listener)
+        + f"Host rdyhost-silent\n  HostName {addresses['rdyhost2']}\n  Port {SILENT_PORT}\n"
+        + f"  {common}\n"
     )
     ssh_args = (
         f"-o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null -o IdentitiesOnly=yes "
@@ -389,6 +394,7 @@ def hosts_down(fleet: Fleet | None = None) -> None:
                 check=False,
                 timeout=10,
             )
+        shutil.rmtree(fleet.control_dir, ignore_errors=True)
     for name in (*HOSTS, NTP, SPARE):
         if _ours("container", name):
             docker("rm", "-f", name, check=False)
@@ -426,6 +432,20 @@ def start_listener(name: str, port: int) -> None:
         f"echo $$ > /run/rdy-listener.pid; exec python3 -m http.server {port}",
     )
     wait_for(f"listener on {name}:{port}", lambda: f":{port} " in exec_sh(name, "ss -Hltn"), 20)
+
+
+def start_silent_listener(name: str = "rdyhost2", port: int = SILENT_PORT) -> None:
+    """A socket that completes TCP handshakes and never says a word (a hung sshd), for 60 s."""
+    script = (
+        "import socket, time; s = socket.socket(); "
+        "s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1); "
+        f"s.bind(('0.0.0.0', {port})); s.listen(); time.sleep(60)"
+    )
+    if f":{port} " not in exec_sh(name, "ss -Hltn"):
+        docker("exec", "-d", name, "python3", "-c", script)
+    wait_for(
+        f"silent listener on {name}:{port}", lambda: f":{port} " in exec_sh(name, "ss -Hltn"), 20
+    )
 
 
 def plant_faults(fleet: Fleet) -> dict[str, tuple[str, ...]]:

@@ -182,6 +182,17 @@ def test_sudo_decides_what_a_plain_user_can_read(host_fleet: Fleet) -> None:
     assert host_rules.backup_scheduled(sudo, F.BACKUP_COMMAND) is None
 
 
+def test_facts_without_connection_sharing(host_fleet: Fleet, healthy: dict[str, HostFacts]) -> None:
+    """One ssh connection per command (no ControlMaster): the same facts, slower (timed)."""
+    host = hosts.connect(
+        host_fleet.spec("rdyhost1"), ssh_extra_args="-o ControlMaster=no -o ControlPath=none"
+    )
+    facts = hosts.gather(host, name="rdyhost1", **GATHER)
+    TIMINGS["ssh: rdyhost1 without ControlMaster"] = facts.seconds
+    assert judge(facts) == judge(healthy["rdyhost1"])
+    assert facts.schedules == healthy["rdyhost1"].schedules
+
+
 # --- planted faults -------------------------------------------------------------------------
 
 FAULTS = [
@@ -249,6 +260,21 @@ def test_unreachable_host_is_named_within_the_bound(
     assert host_rules.engine_settings(facts, MIN_ENGINE, True, True) == host_rules.cannot_look(
         facts
     )
+
+
+def test_silent_host_is_named_within_the_bound(host_fleet: Fleet) -> None:
+    """TCP accepted, no SSH banner (a hung sshd): ssh's ConnectTimeout covers the banner too."""
+    F.start_silent_listener()
+    start = time.monotonic()
+    facts = hosts.gather(hosts.connect(host_fleet.spec("rdyhost-silent")), **GATHER)
+    elapsed = time.monotonic() - start
+    TIMINGS["unreachable: rdyhost-silent (no banner)"] = elapsed
+    assert facts.unreachable == "Connection timed out during banner exchange"
+    assert host_rules.cannot_look(facts) == (
+        "rdyhost-silent: reachable: expected an answer, got Connection timed out during banner "
+        "exchange"
+    )
+    assert elapsed < F.CONNECT_TIMEOUT + 2, f"{elapsed:.1f} s"
 
 
 def test_timings(
