@@ -418,8 +418,31 @@ def _timers(host: Any) -> list[ScheduleEntry]:
     return entries
 
 
+def _pid_namespace(host: Any, pid: int | str) -> str:
+    """'[4026531836]' for /proc/<pid>/ns/pid (realpath of a magic link: 'pid:[N]')."""
+    return str(host.file(f"/proc/{pid}/ns/pid").linked_to).rsplit(":", 1)[-1]
+
+
 def _running_any(host: Any, commands: Sequence[str]) -> bool:
-    return any(host.process.filter(comm=command) for command in commands)
+    """A process named one of ``commands`` runs in the host's own PID namespace.
+
+    On a Docker host ``ps`` also lists the containers' processes: a container's cron or chronyd
+    says nothing about the host's. A process whose namespace cannot be read is counted.
+    """
+    found = [p for command in commands for p in host.process.filter(comm=command)]
+    if not found:
+        return False
+    try:
+        own = _pid_namespace(host, "self")
+    except Exception:
+        return True
+    for process in found:
+        try:
+            if _pid_namespace(host, process.pid) == own:
+                return True
+        except Exception:
+            return True
+    return False
 
 
 def _docker_info(host: Any) -> Mapping[str, Any] | None:
@@ -491,7 +514,7 @@ def _clock(host: Any) -> ClockStatus:
         if result.rc == 0 and value in ("yes", "no"):
             return ClockStatus(value == "yes", "timedatectl", f"NTPSynchronized={value}")
         said.append(f"timedatectl: {(result.stderr or result.stdout).strip() or result.rc}")
-    running = [name for name in TIME_DAEMONS if host.process.filter(comm=name[:15])]
+    running = [name for name in TIME_DAEMONS if _running_any(host, (name[:15],))]
     detail = "; ".join(said) or "no chronyc or timedatectl"
     if running:
         detail = f"{', '.join(running)} running but not asked ({detail})"

@@ -15,7 +15,7 @@ rdyhost1    ``/etc/cron.d/hypercode-backup``; its own dockerd    cron entry remo
 rdyhost2    systemd timer + service (enabled); ``docker`` client .env chmod 644, a listener on
             on the machine's engine (mounted socket, read only)  5432, chronyd with no real server
 rdyhost3    ``crontab -u backup`` (@daily); docker client, no    backup tmpfs (2 MiB) filled,
-            engine; backup dir is a 2 MiB tmpfs                  chronyd stopped
+            engine; backup dir is a 2 MiB tmpfs                  chronyd and cron stopped
 ==========  ===================================================  ================================
 
 :func:`provision` resets every host to that healthy state, so a running set can be reused.
@@ -465,7 +465,7 @@ chronyd -x -f /etc/chrony/chrony.conf
 """,
     )
     exec_sh("rdyhost3", f"dd if=/dev/zero of={BACKUP_DIR}/fill bs=64k 2>/dev/null || true")
-    exec_sh("rdyhost3", 'kill "$(cat /run/chrony/chronyd.pid)"')
+    exec_sh("rdyhost3", 'kill "$(cat /run/chrony/chronyd.pid)" "$(cat /run/crond.pid)"')
     wait_for(
         "rdyhost3 chronyd stopped",
         lambda: "506" in exec_sh("rdyhost3", "chronyc -n tracking 2>&1 || true"),
@@ -474,7 +474,7 @@ chronyd -x -f /etc/chrony/chrony.conf
     return {
         "rdyhost1": ("backup cron entry removed",),
         "rdyhost2": (".env chmod 644", "listener on 5432", "chronyd without a server"),
-        "rdyhost3": ("backup tmpfs full", "chronyd stopped"),
+        "rdyhost3": ("backup tmpfs full", "chronyd stopped", "cron stopped"),
     }
 
 

@@ -197,6 +197,7 @@ def test_facts_without_connection_sharing(host_fleet: Fleet, healthy: dict[str, 
 
 FAULTS = [
     ("backup_scheduled", "rdyhost1", "got none (read /etc/crontab"),
+    ("backup_scheduled", "rdyhost3", "got crontab -u backup '@daily' (no cron daemon running)"),
     ("env_file_private", "rdyhost2", "expected 0600 or stricter (no group/other access), got 0644"),
     (
         "no_backend_listening",
