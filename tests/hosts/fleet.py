@@ -384,17 +384,22 @@ def _spare_address() -> str:
     return address
 
 
+def close_connections(fleet: Fleet) -> None:
+    """Stop the session's shared ssh connections (ControlMaster) and remove their sockets."""
+    for name in HOSTS:
+        subprocess.run(
+            ["ssh", "-F", str(fleet.ssh_config), "-O", "exit", name],
+            capture_output=True,
+            check=False,
+            timeout=10,
+        )
+    shutil.rmtree(fleet.control_dir, ignore_errors=True)
+
+
 def hosts_down(fleet: Fleet | None = None) -> None:
     """Remove our containers and network (by name, each checked to carry our label)."""
     if fleet is not None:
-        for name in HOSTS:
-            subprocess.run(
-                ["ssh", "-F", str(fleet.ssh_config), "-O", "exit", name],
-                capture_output=True,
-                check=False,
-                timeout=10,
-            )
-        shutil.rmtree(fleet.control_dir, ignore_errors=True)
+        close_connections(fleet)
     for name in (*HOSTS, NTP, SPARE):
         if _ours("container", name):
             docker("rm", "-f", name, check=False)
@@ -404,18 +409,19 @@ def hosts_down(fleet: Fleet | None = None) -> None:
 
 @contextlib.contextmanager
 def running_hosts(workdir: Path) -> Iterator[Fleet]:
-    """The hosts up for the block; removed afterwards unless READINESS_KEEP_HOSTS=1."""
+    """The hosts up for the block; removed afterwards unless READINESS_KEEP_HOSTS=1 (then they
+    are reset to healthy for the next session, which reuses them)."""
     fleet: Fleet | None = None
     try:
         fleet = hosts_up(workdir)
         yield fleet
     finally:
-        if os.environ.get("READINESS_KEEP_HOSTS") == "1":
-            if fleet is not None:
-                for name in HOSTS:
-                    provision(name, (fleet.workdir / "id_ed25519.pub").read_text().strip())
-        else:
+        if os.environ.get("READINESS_KEEP_HOSTS") != "1":
             hosts_down(fleet)
+        elif fleet is not None:
+            close_connections(fleet)
+            for name in HOSTS:
+                provision(name, (fleet.workdir / "id_ed25519.pub").read_text().strip())
 
 
 # --- planted faults ----------------------------------------------------------------------------
