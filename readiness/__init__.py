@@ -1,1 +1,1 @@
-"""HyperCode readiness library: models, backends, parsers and operations (no pytest)."""
+"""The readiness library: model, backends, parsers, operations and reports (no pytest)."""

@@ -1,1 +1,1 @@
-"""Backends: how facts are read from engines, hosts and services."""
+"""How the suite reaches things: compose, engine, hosts, HTTP, Prometheus, PostgreSQL, tools."""

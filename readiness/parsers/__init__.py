@@ -1,1 +1,1 @@
-"""Parsers: pure functions from plain data to findings."""
+"""Readers of configuration and evidence: nginx, audits, TLS, secrets, drift, monitoring."""

@@ -1,0 +1,1 @@
+"""Operations of the runbook: stack, health, backup, restore, drill, release."""

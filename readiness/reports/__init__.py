@@ -1,0 +1,1 @@
+"""Report content: sign-off, comparison, provenance, usage, HTML extras."""
