@@ -32,7 +32,15 @@ class LiveStack:
         return self.containers.get(service, [])
 
 
+CONFIG_HASH_LABEL = "com.docker.compose.config-hash"
+ONEOFF_LABEL = "com.docker.compose.oneoff"
 DEFAULT_SOCKET = "/var/run/docker.sock"
+
+
+def is_service_container(labels: dict[str, str]) -> bool:
+    """Created by compose for a service: not a ``compose run`` one-off, and not a plain
+    ``docker run`` of a compose-built image (such images carry the project and service labels)."""
+    return CONFIG_HASH_LABEL in labels and labels.get(ONEOFF_LABEL, "False") != "True"
 
 
 def check_unix_socket(docker_host: str) -> None:
@@ -76,8 +84,10 @@ def snapshot(client: Any, project: str) -> LiveStack:
         return LiveStack(error=f"Docker engine did not answer: {exc}")
     grouped: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for container in listed:
-        service = container.attrs.get("Config", {}).get("Labels", {}).get(SERVICE_LABEL, "")
-        grouped[service].append(container.attrs)
+        labels = container.attrs.get("Config", {}).get("Labels") or {}
+        if not is_service_container(labels):
+            continue
+        grouped[labels.get(SERVICE_LABEL, "")].append(container.attrs)
     return LiveStack(dict(sorted(grouped.items())), version)
 
 

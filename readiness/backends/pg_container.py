@@ -14,10 +14,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from readiness.backends.engine import (
+    CONFIG_HASH_LABEL,
+    ONEOFF_LABEL,
+    PROJECT_LABEL,
+    SERVICE_LABEL,
+)
 from readiness.model.errors import OperationError
 
-PROJECT_LABEL = "com.docker.compose.project"
-SERVICE_LABEL = "com.docker.compose.service"
 DUMP_MAGIC = b"PGDMP"
 _HEADER_TIME = re.compile(r"^;\s+Archive created at (\d{4}-\d\d-\d\d \d\d:\d\d:\d\d)(?: (\S+))?")
 _HEADER_DB = re.compile(r"^;\s+dbname: (.*)$")
@@ -49,6 +53,10 @@ class Postgres:
                 f"label={PROJECT_LABEL}={self.project}",
                 "--filter",
                 f"label={SERVICE_LABEL}={self.service}",
+                "--filter",
+                f"label={ONEOFF_LABEL}=False",
+                "--filter",
+                f"label={CONFIG_HASH_LABEL}",
             ],
         )
         ids = proc.stdout.split()

@@ -12,7 +12,7 @@ import datetime as dt
 import difflib
 import re
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, TypeVar
 
 import yaml
 from pydantic import (
@@ -55,6 +55,7 @@ Name = Annotated[str, Field(min_length=1)]
 Names = list[Name]
 Port = Annotated[int, Field(ge=1, le=65535)]
 Positive = Annotated[float, Field(gt=0)]
+S = TypeVar("S", bound=BaseModel)
 ProjectPath = Annotated[Path, "project-relative"]
 """A path relative to ``target.project_dir`` (resolved on load)."""
 
@@ -312,24 +313,28 @@ class SignoffSection(Section):
 
 
 class Manifest(Section):
-    """The validated manifest; every project path already resolved."""
+    """The validated manifest; every project path already resolved.
+
+    Every section but ``target`` is optional: the checks of an absent section are not
+    applicable (N/A), never passed.
+    """
 
     version: Literal[1]
     target: TargetSection
-    network: NetworkSection
+    network: NetworkSection = Field(default_factory=lambda: _absent(NetworkSection))
     limits: dict[str, Limit] = {}
-    secrets: SecretsSection
-    tls: TlsSection
-    nginx: NginxSection
+    secrets: SecretsSection = Field(default_factory=lambda: _absent(SecretsSection))
+    tls: TlsSection = Field(default_factory=lambda: _absent(TlsSection))
+    nginx: NginxSection = Field(default_factory=lambda: _absent(NginxSection))
     routes: list[Route] = []
-    dependencies: DependenciesSection
-    backup: BackupSection
-    database: DatabaseSection
-    monitoring: MonitoringSection
-    grafana: GrafanaSection
+    dependencies: DependenciesSection = Field(default_factory=DependenciesSection)
+    backup: BackupSection = Field(default_factory=lambda: _absent(BackupSection))
+    database: DatabaseSection = Field(default_factory=lambda: _absent(DatabaseSection))
+    monitoring: MonitoringSection = Field(default_factory=lambda: _absent(MonitoringSection))
+    grafana: GrafanaSection = Field(default_factory=lambda: _absent(GrafanaSection))
     connectivity: list[Connection] = []
     agents: list[AgentProbe] = []
-    contacts: ContactsSection
+    contacts: ContactsSection = ContactsSection()
     deployment: DeploymentSection = DeploymentSection()
     tests: TestsSection = TestsSection()
     request_timeout_seconds: Positive = 10
@@ -346,6 +351,10 @@ class Manifest(Section):
                 raise ValueError(f"routes[{index}]: probe {route.probe!r} is declared twice")
             seen.add(route.probe)
         return routes
+
+    def declares(self, section: str) -> bool:
+        """True when the manifest declares ``section`` (absent: its checks are N/A)."""
+        return section in self.model_fields_set and section in OPTIONAL_SECTIONS | {"target"}
 
     # --- the target, resolved (shorthands used everywhere) ------------------------------
     @property
@@ -375,6 +384,29 @@ def manifest_json_schema() -> dict[str, Any]:
     schema["title"] = "Readiness manifest"
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
     return schema
+
+
+OPTIONAL_SECTIONS = frozenset(
+    {"network", "secrets", "tls", "nginx", "dependencies", "backup", "database"}
+    | {"monitoring", "grafana", "routes", "connectivity", "agents", "tests", "limits"}
+)
+"""Sections a manifest may leave out: the checks that need one are then not applicable."""
+
+
+def _absent(section: type[S]) -> S:
+    """An empty stand-in for a section the manifest leaves out (its checks never run)."""
+    values: dict[str, Any] = {}
+    for name, info in section.model_fields.items():
+        if info.is_required():
+            text = str(info.annotation)
+            values[name] = (
+                []
+                if "list" in text
+                else {}
+                if "dict" in text
+                else (Path() if "Path" in text else "")
+            )
+    return section.model_construct(**values)
 
 
 def _resolve_paths(model: BaseModel, root: Path) -> None:
@@ -465,7 +497,11 @@ def load_manifest(path: Path, project_dir: Path | None = None) -> Manifest:
     target = manifest.target
     root = (project_dir or (path.parent / target.project_dir)).resolve()
     target.project_dir = root
-    _resolve_paths(manifest, root)
+    for name in manifest.model_fields_set:
+        value = getattr(manifest, name)
+        for item in value if isinstance(value, list) else [value]:
+            if isinstance(item, BaseModel):
+                _resolve_paths(item, root)
     target.project_dir = root
     return manifest
 
