@@ -56,7 +56,7 @@ def docker_run(
         reason = proc.stderr.strip().splitlines()[-1:] or ["docker run failed"]
         raise ProbeError(
             f"Could not check with image {image}: {reason[0]} "
-            "(build the stack's images first: `python -m runbook.stack build`)"
+            "(build the project's images first, e.g. `docker compose build`)"
         )
     return proc
 

@@ -356,6 +356,16 @@ class Manifest(Section):
         """True when the manifest declares ``section`` (absent: its checks are N/A)."""
         return section in self.model_fields_set and section in OPTIONAL_SECTIONS | {"target"}
 
+    def fix_values(self) -> dict[str, str]:
+        """The target's own names for fix texts: its backup tool, config and rules files."""
+        values = {"manifest": self.path.name}
+        if self.declares("backup"):
+            values["backup_tool"] = f"`{self.backup.tool}`"
+        if self.declares("monitoring"):
+            values["prometheus_config"] = self.monitoring.config.name
+            values["alert_rules"] = self.monitoring.rules.name
+        return values
+
     # --- the target, resolved (shorthands used everywhere) ------------------------------
     @property
     def project_dir(self) -> Path:
