@@ -4,106 +4,20 @@
 
 Writes <backup-dir>/backup_YYYYMMDD_HHMMSS.dump (UTC), then verifies it: non-empty, a pg_dump
 archive readable to the end, of the manifest's database, holding the manifest's tables.
-Exit codes: 0 written and verified; 1 written but the verification failed (the file is kept,
-renamed *.invalid); 2 could not back up (missing directory, engine or database error).
+Exit codes: 0 written and verified; 1 not backed up: pg_dump failed, or the dump did not verify
+(the file is kept, renamed *.invalid); 4 bad input (manifest, options, a missing directory with
+--no-create-dir); 10 the engine failed.
 """
 
 from __future__ import annotations
 
-import argparse
-import datetime as dt
 import sys
-import time
 from collections.abc import Sequence
-from dataclasses import dataclass
-from pathlib import Path
 
-from fixtures.errors import ConfigError
-from runbook.db import DatabaseError, DumpReport, verify_dump
-from runbook.settings import Settings, add_target_options, settings_from_args
-
-PREFIX = "backup_"
-SAFETY_PREFIX = "pre-restore_"
-SUFFIX = ".dump"
-
-
-class BackupError(RuntimeError):
-    """The backup could not be taken; the message says why and what to do."""
-
-
-@dataclass(frozen=True)
-class Backup:
-    """A dump written by this script, its verification and how long it took."""
-
-    path: Path
-    report: DumpReport
-    seconds: float
-
-
-def backup_name(now: dt.datetime, prefix: str = PREFIX) -> str:
-    """``backup_YYYYMMDD_HHMMSS.dump`` for a UTC time."""
-    return f"{prefix}{now.astimezone(dt.UTC):%Y%m%d_%H%M%S}{SUFFIX}"
-
-
-def take_backup(
-    settings: Settings,
-    *,
-    directory: Path | None = None,
-    prefix: str = PREFIX,
-    create_dir: bool = False,
-    log: bool = False,
-) -> Backup:
-    """Dump the database into ``directory`` (default: the backup dir) and verify the file.
-
-    Raises BackupError when the directory is missing (and not to be created) or pg_dump fails.
-    """
-    target = directory or settings.backup_dir
-    if not target.is_dir():
-        if target.exists() or not create_dir:
-            raise BackupError(
-                f"backup directory {target}: exists: expected a directory, got "
-                f"{'a file' if target.exists() else 'missing'} (create it or mount the backup "
-                "volume; the CLI creates it unless --no-create-dir)"
-            )
-        target.mkdir(parents=True)
-        _say(log, f"created backup directory {target}")
-    path = _free_path(target, prefix)
-    db = settings.db
-    _say(log, f"dumping database {db.name} of project {db.project} to {path}")
-    start = time.monotonic()
-    try:
-        db.dump(path)
-    except DatabaseError as exc:
-        path.unlink(missing_ok=True)
-        raise BackupError(str(exc)) from None
-    seconds = time.monotonic() - start
-    _say(log, f"written {path.stat().st_size} bytes in {seconds:.2f}s; verifying")
-    m = settings.manifest
-    report = verify_dump(
-        db, path, expected_db=m.db_name, tables=m.db_tables, max_age_hours=m.backup_max_age_hours
-    )
-    if not report.ok:
-        invalid = path.with_suffix(path.suffix + ".invalid")
-        path.rename(invalid)
-        report.path = invalid
-    return Backup(report.path, report, seconds)
-
-
-def _free_path(directory: Path, prefix: str) -> Path:
-    """A file name for now that is not taken yet (waits a second on a same-second clash)."""
-    while True:
-        path = directory / backup_name(dt.datetime.now(dt.UTC), prefix)
-        if not path.exists():
-            return path
-        time.sleep(0.2)
-
-
-def latest_backup(directory: Path, pattern: str = f"{PREFIX}*{SUFFIX}") -> Path | None:
-    """The newest dump matching the pattern (by the time in its name, then mtime)."""
-    candidates = [p for p in directory.glob(pattern) if p.is_file()] if directory.is_dir() else []
-    if not candidates:
-        return None
-    return max(candidates, key=lambda p: (p.name, p.stat().st_mtime))
+from readiness.model.errors import ExitCode
+from readiness.operations.backup import take_backup
+from readiness.operations.target import Settings
+from runbook import cli
 
 
 def _say(enabled: bool, message: str) -> None:
@@ -113,36 +27,31 @@ def _say(enabled: bool, message: str) -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """CLI entry point."""
-    parser = argparse.ArgumentParser(
-        prog="python -m runbook.backup",
-        description=__doc__,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
-    add_target_options(parser)
+    parser = cli.Parser("python -m runbook.backup", __doc__)
+    cli.add_target_options(parser)
     parser.add_argument(
         "--no-create-dir",
         action="store_true",
         help="fail instead of creating a missing backup directory",
     )
     args = parser.parse_args(argv)
-    try:
-        settings = settings_from_args(args)
-        result = take_backup(settings, create_dir=not args.no_create_dir, log=True)
-    except (ConfigError, BackupError) as exc:
-        print(f"[backup] FAILED: {exc}", file=sys.stderr)
-        return 2
+    return cli.run("backup", lambda: _backup(args.no_create_dir, cli.settings_from_args(args)))
+
+
+def _backup(no_create_dir: bool, settings: Settings) -> int:
+    result = take_backup(settings, create_dir=not no_create_dir, log=True)
     if not result.report.ok:
         for problem in result.report.problems:
             print(f"[backup] INVALID: {problem}", file=sys.stderr)
         print(f"[backup] FAILED: the dump did not verify; kept as {result.path}", file=sys.stderr)
-        return 1
+        return ExitCode.NOT_READY
     r = result.report
     print(
         f"[backup] OK: {result.path} ({r.size} bytes, database {r.dbname}, "
         f"{len(r.tables)} tables, {result.seconds:.2f}s)",
         flush=True,
     )
-    return 0
+    return ExitCode.READY
 
 
 if __name__ == "__main__":

@@ -8,193 +8,68 @@
 
 Images are named ${IMAGE_PREFIX}/<service>:${RELEASE}; a release is rolled back by starting the
 stack with RELEASE set to the previous tag (no build, no pull), and forward the same way.
-Exit codes: 0 ok; 1 not healthy or images missing; 2 usage, compose or engine error.
+Exit codes: 0 ok; 1 not healthy or images missing; 4 bad input; 10 compose or engine error.
 """
 
 from __future__ import annotations
 
 import argparse
-import json
-import os
-import re
-import subprocess
 import sys
-import time
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Sequence
 
-from fixtures.errors import ConfigError
-from runbook.settings import Settings, add_target_options, settings_from_args
-from runbook.stack import StackError, docker_client, project_states, wait_healthy
-
-_VERSION = re.compile(r"^v?(\d+(?:\.\d+)*)$")
-
-
-def version_key(tag: str) -> tuple[int, ...] | None:
-    """``1.9.0`` -> (1, 9, 0); None for tags that are not plain versions (``latest``)."""
-    match = _VERSION.match(tag)
-    return tuple(int(p) for p in match.group(1).split(".")) if match else None
-
-
-def pick_previous(tags_by_repo: Mapping[str, Iterable[str]], current: str) -> str | None:
-    """The highest version tag below ``current`` that every repository has; None if none."""
-    now = version_key(current)
-    if now is None or not tags_by_repo:
-        return None
-    common: set[str] | None = None
-    for tags in tags_by_repo.values():
-        lower = {t for t in tags if (k := version_key(t)) is not None and k < now}
-        common = lower if common is None else common & lower
-    if not common:
-        return None
-    return max(common, key=lambda t: version_key(t) or ())
-
-
-@dataclass(frozen=True)
-class ServiceImage:
-    """A service and the image repository its ``image:`` names (tag removed)."""
-
-    service: str
-    repo: str
-
-
-def service_images(settings: Settings, release: str) -> list[ServiceImage]:
-    """Every service's image repository, rendered by compose with RELEASE=release."""
-    out = _compose_capture(settings, release, "config", "--format", "json")
-    services = json.loads(out).get("services", {})
-    images = []
-    for name, svc in sorted(services.items()):
-        image = str(svc.get("image", ""))
-        if image:
-            repo, _, _ = image.rpartition(":") if ":" in image.split("/")[-1] else (image, "", "")
-            images.append(ServiceImage(name, repo))
-    return images
-
-
-def local_tags(repo: str) -> list[str]:
-    """Tags of a repository present in the local engine."""
-    proc = subprocess.run(
-        ["docker", "images", repo, "--format", "{{.Tag}}"],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    if proc.returncode != 0:
-        raise StackError(f"docker images {repo} failed: {proc.stderr.strip()}")
-    return sorted({t for t in proc.stdout.split() if t and t != "<none>"})
-
-
-def current_release(settings: Settings) -> str:
-    """RELEASE from the environment or the .env."""
-    return os.environ.get("RELEASE") or settings.env().get("RELEASE", "")
-
-
-@dataclass
-class Switch:
-    """One move of the stack to a release: how long, and what was wrong."""
-
-    release: str
-    seconds: float = 0.0
-    problems: list[str] = field(default_factory=list)
-
-
-def switch_to(settings: Settings, release: str, timeout: float = 300.0) -> Switch:
-    """Start the stack on ``release`` (no build, no pull), wait healthy, check running images."""
-    result = Switch(release)
-    start = time.monotonic()
-    images = service_images(settings, release)
-    try:
-        _compose_capture(
-            settings, release, "up", "-d", "--no-build", "--pull", "never", "--remove-orphans"
-        )
-    except StackError as exc:
-        result.problems.append(f"release {release}: compose up: {exc}")
-        result.seconds = time.monotonic() - start
-        return result
-    pending = wait_healthy(settings.stack, [i.service for i in images], timeout)
-    result.seconds = time.monotonic() - start
-    for service in pending:
-        result.problems.append(
-            f"service {service}: expected healthy on {release}, got not healthy"
-            f" after {timeout:.0f}s"
-        )
-    states = project_states(docker_client(), settings.project_name)
-    client = docker_client()
-    for image in images:
-        state = states.get(image.service)
-        if state is None:
-            continue
-        running = client.containers.get(state.container).attrs["Config"]["Image"]
-        if running != f"{image.repo}:{release}":
-            result.problems.append(
-                f"service {image.service}: image: expected {image.repo}:{release}, got {running}"
-            )
-    return result
-
-
-def _compose_capture(settings: Settings, release: str, *args: str) -> str:
-    env = {**os.environ, "RELEASE": release}
-    proc = subprocess.run(
-        [*settings.compose(), *args], capture_output=True, text=True, check=False, env=env
-    )
-    if proc.returncode != 0:
-        raise StackError(f"docker compose {args[0]} failed: {proc.stderr.strip()[-800:]}")
-    return proc.stdout
-
-
-def build_release(settings: Settings, release: str) -> float:
-    """Build every image tagged as ``release`` (layer cache makes an unchanged build quick)."""
-    start = time.monotonic()
-    _compose_capture(settings, release, "build")
-    return time.monotonic() - start
+from readiness.model.errors import ConfigError
+from readiness.operations.release import (
+    build_release,
+    current_release,
+    local_tags,
+    pick_previous,
+    service_images,
+    switch_to,
+)
+from runbook import cli
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """CLI entry point."""
-    parser = argparse.ArgumentParser(
-        prog="python -m runbook.release",
-        description=__doc__,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
+    parser = cli.Parser("python -m runbook.release", __doc__)
     parser.add_argument("command", choices=["images", "build-previous", "rollback", "rollforward"])
-    add_target_options(parser)
+    cli.add_target_options(parser)
     parser.add_argument("--release", default="", help="build-previous: the release to tag")
     parser.add_argument("--to", default="", help="rollback: release (default: the previous tag)")
-    parser.add_argument("--timeout", type=float, default=300.0)
+    parser.add_argument("--timeout", type=cli.positive_seconds, default=300.0)
     args = parser.parse_args(argv)
-    try:
-        settings = settings_from_args(args)
-        current = current_release(settings)
-        if args.command == "build-previous":
-            if not args.release:
-                print("[release] --release is required", file=sys.stderr)
-                return 2
-            took = build_release(settings, args.release)
-            print(f"[release] built {args.release} in {took:.1f}s")
-            return 0
-        images = service_images(settings, current)
-        tags = {i.repo: local_tags(i.repo) for i in images}
-        if args.command == "images":
-            for image in images:
-                print(f"{image.service:<20} {image.repo:<32} {' '.join(tags[image.repo])}")
-            return 0
-        target = current
-        if args.command == "rollback":
-            target = (
-                args.to
-                or settings.manifest.previous_release
-                or (pick_previous(tags, current) or "")
+    return cli.run("release", lambda: _release(args))
+
+
+def _release(args: argparse.Namespace) -> int:
+    settings = cli.settings_from_args(args)
+    current = current_release(settings)
+    if args.command == "build-previous":
+        if not args.release:
+            raise ConfigError("--release", "", "is required for build-previous")
+        took = build_release(settings, args.release)
+        print(f"[release] built {args.release} in {took:.1f}s")
+        return 0
+    images = service_images(settings, current)
+    tags = {i.repo: local_tags(i.repo) for i in images}
+    if args.command == "images":
+        for image in images:
+            print(f"{image.service:<20} {image.repo:<32} {' '.join(tags[image.repo])}")
+        return 0
+    target = current
+    if args.command == "rollback":
+        target = (
+            args.to
+            or settings.manifest.backup.previous_release
+            or (pick_previous(tags, current) or "")
+        )
+        if not target:
+            print(
+                f"[release] no previous release below {current} tagged for every image",
+                file=sys.stderr,
             )
-            if not target:
-                print(
-                    f"[release] no previous release below {current} tagged for every image",
-                    file=sys.stderr,
-                )
-                return 1
-        switch = switch_to(settings, target, args.timeout)
-    except (ConfigError, StackError) as exc:
-        print(f"[release] FAILED: {exc}", file=sys.stderr)
-        return 2
+            return 1
+    switch = switch_to(settings, target, args.timeout)
     for problem in switch.problems:
         print(f"[release] PROBLEM: {problem}", file=sys.stderr)
     print(

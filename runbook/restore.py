@@ -12,192 +12,28 @@ The seed's procedure, made safe:
      untouched until the restore has fully succeeded);
   5. start the services again and wait (bounded) until they are healthy.
 Refuses to run without --confirm naming the database that will be overwritten.
-Exit codes: 0 restored and healthy; 1 restored but services not healthy in time; 2 usage or
-configuration error (no confirmation, no dump); 3 the dump failed verification (nothing
-changed); 4 the safety backup failed (nothing changed); 5 the restore failed (live database
-unchanged).
+Exit codes: 0 restored and healthy; 1 restored but services not healthy in time; 4 bad input
+(no confirmation, no dump, a bad manifest or option); 10 compose or the engine failed;
+11 the dump failed verification (nothing changed); 12 the safety backup failed (nothing
+changed); 13 the restore failed (live database unchanged).
 """
 
 from __future__ import annotations
 
 import argparse
-import contextlib
-import subprocess
 import sys
-import time
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
 
-from fixtures.errors import ConfigError
-from runbook.backup import SAFETY_PREFIX, BackupError, latest_backup, take_backup
-from runbook.db import DatabaseError, verify_dump, wait_ready
-from runbook.settings import Settings, add_target_options, settings_from_args
-from runbook.stack import StackError, wait_healthy
-
-OK, UNHEALTHY, USAGE, INVALID_DUMP, SAFETY_FAILED, RESTORE_FAILED = 0, 1, 2, 3, 4, 5
-SCRATCH_SUFFIX = "__restore"
-
-
-@dataclass
-class RestoreResult:
-    """What the restore did: exit code, files, and how long each phase took (seconds)."""
-
-    code: int
-    message: str
-    backup_file: Path | None = None
-    safety_file: Path | None = None
-    phases: dict[str, float] = field(default_factory=dict)
-
-    @property
-    def seconds(self) -> float:
-        """Total time of the run."""
-        return sum(self.phases.values())
-
-
-def restore(
-    settings: Settings,
-    *,
-    confirm: str,
-    backup_file: Path | None = None,
-    safety_dir: Path | None = None,
-    timeout: float = 300.0,
-    log: bool = True,
-) -> RestoreResult:
-    """Run the whole procedure; never raises for an expected failure (see the exit codes)."""
-    say = _Logger(log)
-    m = settings.manifest
-    db = settings.db
-    if confirm != m.db_name:
-        return RestoreResult(
-            USAGE,
-            f"refusing to overwrite database {m.db_name} of project "
-            f"{settings.project_name}: pass --confirm {m.db_name}",
-        )
-    dump = backup_file or latest_backup(settings.backup_dir, m.backup_pattern)
-    if dump is None:
-        return RestoreResult(
-            USAGE,
-            f"no dump matching {m.backup_pattern} in {settings.backup_dir}; pass --backup-file",
-        )
-    result = RestoreResult(OK, "", backup_file=dump)
-    clock = _Phases(result.phases)
-
-    with clock("verify"):
-        say(f"verifying {dump}")
-        report = verify_dump(db, dump, expected_db=m.db_name, tables=m.db_tables)
-    if not report.ok:
-        result.code, result.message = INVALID_DUMP, "; ".join(report.problems)
-        return result
-    age = report.age_hours()
-    if age is not None and age > m.rpo_hours:
-        say(f"WARNING: the dump is {age:.1f} h old; the RPO allows {m.rpo_hours:g} h of data loss")
-
-    services = list(m.stop_services)
-    try:
-        if services:
-            with clock("stop"):
-                say(f"stopping {', '.join(services)}")
-                _compose(settings, "stop", *services)
-        with clock("safety backup"):
-            try:
-                safety = take_backup(
-                    settings, directory=safety_dir, prefix=SAFETY_PREFIX, create_dir=True
-                )
-            except BackupError as exc:
-                result.code, result.message = SAFETY_FAILED, f"safety backup failed: {exc}"
-                return result
-            if not safety.report.ok:
-                result.code = SAFETY_FAILED
-                result.message = "safety backup invalid: " + "; ".join(safety.report.problems)
-                return result
-            result.safety_file = safety.path
-            say(f"safety backup of the current database: {safety.path}")
-        with clock("restore"):
-            scratch = m.db_name + SCRATCH_SUFFIX
-            try:
-                db.drop(scratch)
-                db.create(scratch)
-                say(f"restoring {dump.name} into {scratch}")
-                db.restore(dump, scratch)
-                say(f"swapping {scratch} in for {m.db_name}")
-                db.replace_with(scratch)
-            except DatabaseError as exc:
-                _drop_quietly(settings, scratch)
-                result.code = RESTORE_FAILED
-                result.message = f"restore failed, live database unchanged: {exc}"
-                return result
-    except (StackError, DatabaseError) as exc:
-        result.code, result.message = RESTORE_FAILED, str(exc)
-        return result
-    finally:
-        if services:
-            with clock("start"):
-                say(f"starting {', '.join(services)}")
-                try:
-                    _compose(settings, "start", *services)
-                except StackError as exc:
-                    result.code = result.code or UNHEALTHY
-                    result.message = (result.message + "; " if result.message else "") + str(exc)
-    with clock("wait healthy"):
-        wait_ready(db)
-        pending = wait_healthy(settings.stack, [m.db_service, *services], timeout)
-    if pending:
-        result.code = UNHEALTHY
-        result.message = f"restored, but not healthy after {timeout:.0f}s: {', '.join(pending)}"
-    else:
-        result.message = f"restored {dump.name} into {m.db_name}; services healthy"
-    return result
-
-
-def _compose(settings: Settings, *args: str) -> None:
-    cmd = [*settings.compose(), *args]
-    proc = subprocess.run(cmd, capture_output=True, text=True, check=False)
-    if proc.returncode != 0:
-        raise StackError(f"docker compose {' '.join(args)} failed: {proc.stderr.strip()[-500:]}")
-
-
-def _drop_quietly(settings: Settings, database: str) -> None:
-    with contextlib.suppress(DatabaseError):
-        settings.db.drop(database)
-
-
-class _Logger:
-    def __init__(self, enabled: bool) -> None:
-        self.enabled = enabled
-
-    def __call__(self, message: str) -> None:
-        if self.enabled:
-            print(f"[restore] {message}", flush=True)
-
-
-class _Phases:
-    """Context manager factory adding each phase's duration to a dict."""
-
-    def __init__(self, phases: dict[str, float]) -> None:
-        self.phases = phases
-        self.name = ""
-        self.start = 0.0
-
-    def __call__(self, name: str) -> _Phases:
-        self.name = name
-        return self
-
-    def __enter__(self) -> None:
-        self.start = time.monotonic()
-
-    def __exit__(self, *exc: object) -> None:
-        self.phases[self.name] = self.phases.get(self.name, 0.0) + time.monotonic() - self.start
+from readiness.model.errors import ConfigError
+from readiness.operations.restore import OK, restore
+from runbook import cli
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """CLI entry point."""
-    parser = argparse.ArgumentParser(
-        prog="python -m runbook.restore",
-        description=__doc__,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
-    add_target_options(parser)
+    parser = cli.Parser("python -m runbook.restore", __doc__)
+    cli.add_target_options(parser)
     parser.add_argument(
         "--backup-file",
         type=Path,
@@ -218,16 +54,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     parser.add_argument(
         "--timeout",
-        type=float,
+        type=cli.positive_seconds,
         default=300.0,
         help="seconds to wait for healthy services (default %(default)s)",
     )
     args = parser.parse_args(argv)
-    try:
-        settings = settings_from_args(args)
-    except ConfigError as exc:
-        print(f"[restore] FAILED: {exc}", file=sys.stderr)
-        return USAGE
+    return cli.run("restore", lambda: _restore(args))
+
+
+def _restore(args: argparse.Namespace) -> int:
+    settings = cli.settings_from_args(args)
+    if args.backup_file is not None and not args.backup_file.is_file():
+        raise ConfigError("--backup-file", "", f"{args.backup_file} is not a file")
     backup_file = args.backup_file.resolve() if args.backup_file else None
     result = restore(
         settings,

@@ -19,7 +19,7 @@ import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
-from runbook.settings import REPO
+from runbook.cli import REPO
 
 
 def build_command(args: argparse.Namespace, results: Path, extra: Sequence[str]) -> list[str]:

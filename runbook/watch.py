@@ -15,8 +15,8 @@ that hit their limit or were OOM-killed) and recommendations.json. If the engine
 it records a gap, retries with backoff and carries on. It never changes the stack.
 
 Exit codes: 0 report written and no service hit its limit; 1 a service hit its limit, was
-OOM-killed or restarted, or a health check found a service not healthy; 3 no sample could be
-taken; 4 bad input (one line names it).
+OOM-killed or restarted, or a health check found a service not healthy; 4 bad input (one line
+names it); 10 no sample could be taken (the engine did not answer).
 """
 
 from __future__ import annotations
@@ -35,6 +35,7 @@ from typing import Any, NoReturn
 
 import docker
 
+from readiness.model.errors import ExitCode
 from readiness.operations.watch import (
     DEFAULT_HEADROOM,
     Sampler,
@@ -99,10 +100,11 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
 
 def project_from_manifest(path: Path | None) -> str:
     """The manifest's compose project name (the one place this script reads the manifest)."""
-    from runbook.settings import REPO, settings_from
+    from readiness.model.manifest import load_manifest
+    from runbook.cli import REPO
 
     manifest = path or Path(os.environ.get("READINESS_MANIFEST", "") or REPO / "readiness.yml")
-    return settings_from(manifest).project_name
+    return load_manifest(manifest.resolve()).project_name
 
 
 def write_report(
@@ -154,7 +156,7 @@ def write_report(
     (out / "recommendations.json").write_text(json.dumps(doc, indent=2) + "\n", encoding="utf-8")
     files = [*charts, out / "recommendations.md", out / "recommendations.json"]
     if not samples:
-        return 3, files
+        return ExitCode.ENGINE, files
     return (1 if any(hit_limit(r) for r in recs) or unhealthy else 0), files
 
 
@@ -248,7 +250,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         flush=True,
     )
     print((out / "recommendations.md").read_text(encoding="utf-8"), flush=True)
-    if code == 3:
+    if code == ExitCode.ENGINE:
         print("[watch] no sample could be taken (engine unreachable?)", file=sys.stderr)
     return code
 

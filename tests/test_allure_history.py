@@ -6,7 +6,7 @@ import json
 import uuid
 from pathlib import Path
 
-from runbook.reports import carry_history, generate
+from readiness.reports.allure_tool import carry_history, generate
 
 
 def write_results(directory: Path, statuses: dict[str, str], start: int) -> Path:

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
-from tests.harness import MANIFEST, run_suite
+import pytest
+
+from tests.harness import MANIFEST, ROOT, run_suite
 
 
 def _error_lines(output: str) -> list[str]:
@@ -43,3 +47,66 @@ def test_unreachable_engine_is_not_ready_with_the_reason(tmp_path: Path) -> None
     outcomes = set(run.outcomes("HLT-01").values())
     assert outcomes == {"broken"}, run.output[-2000:]
     assert "Docker engine" in run.message("HLT-01")
+
+
+def _misspelt_manifest(tmp_path: Path) -> Path:
+    manifest = tmp_path / "readiness.yml"
+    text = MANIFEST.read_text().replace(
+        "project_dir: stack", f"project_dir: {MANIFEST.parent}/stack"
+    )
+    manifest.write_text(text.replace("  min_days_left: 30", "  min_days_lef: 400"))
+    return manifest
+
+
+def test_misspelt_manifest_key_is_exit_4_naming_key_and_suggestion(tmp_path: Path) -> None:
+    manifest = _misspelt_manifest(tmp_path)
+    run = run_suite(tmp_path, "-m", "preflight", f"--manifest={manifest}")
+    assert run.exit_code == 4, run.output[-2000:]
+    assert _error_lines(run.output) == [
+        f"ERROR: {manifest}: tls.min_days_lef: unknown key; did you mean 'min_days_left'?"
+    ]
+    assert "Traceback" not in run.output
+
+
+@pytest.mark.parametrize("module", ["backup", "restore", "drill", "release", "stack"])
+def test_runbook_cli_bad_manifest_is_exit_4_one_line(tmp_path: Path, module: str) -> None:
+    manifest = _misspelt_manifest(tmp_path)
+    first = {"drill": ["round-trip"], "release": ["images"], "stack": ["status"]}.get(module, [])
+    proc = subprocess.run(
+        [sys.executable, "-m", f"runbook.{module}", *first, f"--manifest={manifest}"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=60,
+    )
+    assert proc.returncode == 4, proc.stdout + proc.stderr
+    assert proc.stderr.strip().splitlines() == [
+        f"[{module}] bad input: {manifest}: tls.min_days_lef: unknown key; "
+        "did you mean 'min_days_left'?"
+    ]
+    assert "Traceback" not in proc.stdout + proc.stderr
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (["stack", "up", "--timeout=-5"], "--timeout: expected seconds > 0, got '-5'"),
+        (["restore", "--timeout=soon"], "--timeout: expected seconds as a number, got 'soon'"),
+        (["stack", "explode"], "argument command: invalid choice: 'explode'"),
+    ],
+)
+def test_runbook_cli_bad_option_is_exit_4_one_line(args: list[str], expected: str) -> None:
+    module, *rest = args
+    proc = subprocess.run(
+        [sys.executable, "-m", f"runbook.{module}", *rest],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=60,
+    )
+    assert proc.returncode == 4, proc.stdout + proc.stderr
+    (line,) = proc.stderr.strip().splitlines()
+    assert expected in line
+    assert line.startswith(f"python -m runbook.{module}: bad option:")

@@ -11,9 +11,9 @@ from typing import Any
 import pytest
 import yaml
 
-from fixtures.envfile import read_env
-from fixtures.live_http import StackSession
-from fixtures.manifest import load_manifest
+from readiness.backends.http import StackSession
+from readiness.model.manifest import load_manifest
+from readiness.parsers.envfile import read_env
 from tests.conftest import LIVE_ENV_FILE
 from tests.faults.live_fault import (
     container,
@@ -137,8 +137,8 @@ def test_prm04_burst_of_5xx_above_ceiling(
 ) -> None:
     """PRM-04 fails after a burst of 5xx answers above 1%; the stack recovers within bounds."""
     env = read_env(Path(LIVE_ENV_FILE))
-    live = load_manifest(MANIFEST).live
-    query = live.error_rate_query.replace("$window", live.error_rate_window)
+    mon = load_manifest(MANIFEST).monitoring
+    query = mon.error_rate_query.replace("$window", mon.error_rate_window)
 
     def error_rate() -> float:
         result = prometheus_api(live_stack_up, f"/api/v1/query?query={urllib.parse.quote(query)}")

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from fixtures.catalogue import CATALOGUE, Suite
+from readiness.model.catalogue import CATALOGUE, Suite
 from tests.conftest import live_args
 from tests.engine_proxy import EngineProxy
 from tests.faults.live_fault import postdeploy

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from runbook.backup import take_backup
-from runbook.settings import Settings, settings_from
+from readiness.operations.backup import take_backup
+from readiness.operations.target import Settings, settings_from
 from tests.conftest import LIVE_ENV_FILE, live_args
 from tests.harness import MANIFEST, ROOT, Run, assert_only_new_failure, run_runbook, run_suite
 

@@ -6,7 +6,7 @@ import re
 import secrets
 from pathlib import Path
 
-from runbook.reports import generate
+from readiness.reports.allure_tool import generate
 from tests.harness import copy_stack, run_suite
 
 LEAKY_CHECKS = '''
@@ -15,7 +15,7 @@ LEAKY_CHECKS = '''
 import logging
 
 from fixtures.checkmark import check
-from fixtures.errors import ProbeError
+from readiness.model.errors import ProbeError
 
 
 @check("SEC-03")

@@ -67,6 +67,6 @@ def test_signoff_compares_with_previous_runs(tmp_path: Path, live_stack_up: str)
     previous = json.loads((reports / "signoff.previous.json").read_text())
     assert previous["generated_at"] == doc["generated_at"]  # run 2 kept as the previous
     fixed = json.loads((reports / "signoff.json").read_text())
-    from fixtures.reports.compare import compare
+    from readiness.reports.compare import compare
 
     assert "SEC-05[-]" in compare(previous, fixed)["fixed"]

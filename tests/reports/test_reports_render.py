@@ -9,9 +9,9 @@ from typing import Any
 
 import pytest
 
-from fixtures.catalogue import CATALOGUE, SECTIONS
-from fixtures.reports.provenance import bind
-from runbook.reports import generate
+from readiness.model.catalogue import CATALOGUE, SECTIONS
+from readiness.reports.allure_tool import generate
+from readiness.reports.provenance import bind
 from tests.reports.browser import ARTIFACTS, chromium, dump_dom, screenshot, serve
 from tests.reports.conftest import SignedRun
 

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import re
 
-from fixtures.catalogue import CATALOGUE, Severity
-from fixtures.masking import Masker
 from fixtures.reports.allure_meta import CATEGORIES, anchor, mark_warning
-from fixtures.reports.compare import compare
-from fixtures.reports.redact import mask_tree
-from fixtures.reports.signoff import item_status, section_status, size_text
-from fixtures.reports.usage import parse_size, parse_stats
-from fixtures.verdict import CheckResult, Outcome
+from readiness.model.catalogue import CATALOGUE, Severity
+from readiness.model.masking import Masker
+from readiness.model.verdict import CheckResult, Outcome
+from readiness.reports.compare import compare
+from readiness.reports.redact import mask_tree
+from readiness.reports.signoff import item_status, section_status, size_text
+from readiness.reports.usage import parse_size, parse_stats
 
 
 def _result(outcome: Outcome, severity: Severity = Severity.BLOCKER) -> CheckResult:

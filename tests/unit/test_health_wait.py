@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from fixtures.engine import LiveStack
-from fixtures.health import is_healthy, wait_until_settled
+from readiness.backends.engine import LiveStack
+from readiness.operations.health import is_healthy, wait_until_settled
 
 
 def _container(status: str, health: str | None) -> dict[str, Any]:

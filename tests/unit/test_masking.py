@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from fixtures.masking import MASK, Masker, is_secret_name
+from readiness.model.masking import MASK, Masker, is_secret_name
 
 
 def test_secret_values_from_env_are_masked_longest_first() -> None:

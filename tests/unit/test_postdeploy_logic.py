@@ -7,9 +7,20 @@ from pathlib import Path
 
 import pytest
 
-from fixtures.errors import ConfigError
 from fixtures.evidence import inspect_excerpt
-from fixtures.live_drift import (
+from fixtures.live_report import time_to_healthy
+from readiness.backends.probes import listening_ports, tcp_probe_command
+from readiness.backends.prometheus import (
+    Target,
+    normalize_expr,
+    parse_firing,
+    parse_rules,
+    parse_scalar,
+    pending_jobs,
+)
+from readiness.model.errors import ConfigError
+from readiness.model.manifest import load_manifest
+from readiness.parsers.drift import (
     declared_healthcheck,
     declared_limits,
     declared_ports,
@@ -19,17 +30,6 @@ from fixtures.live_drift import (
     live_limits,
     live_ports,
 )
-from fixtures.live_probes import listening_ports, tcp_probe_command
-from fixtures.live_prometheus import (
-    Target,
-    normalize_expr,
-    parse_firing,
-    parse_rules,
-    parse_scalar,
-    pending_jobs,
-)
-from fixtures.live_report import time_to_healthy
-from fixtures.manifest import load_manifest
 from tests.harness import MANIFEST, STACK
 
 

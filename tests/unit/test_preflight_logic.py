@@ -7,8 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from fixtures.manifest import AuditReport
-from fixtures.preflight import audit, nginxconf, secrets, tls
+from readiness.model.manifest import AuditReport
+from readiness.parsers import audits as audit
+from readiness.parsers import nginx as nginxconf
+from readiness.parsers import secrets, tls
 
 CONF = """
 http {
@@ -74,13 +76,15 @@ def test_npm_v2_and_v6_and_pip_reports(tmp_path: Path) -> None:
             }
         )
     )
-    found2 = audit.read_report(AuditReport("f", "npm", npm2))
+    found2 = audit.read_report(AuditReport(name="f", kind="npm", path=npm2))
     assert [f.describe() for f in audit.at_or_above(found2, "high")] == [
         "lodash (high: GHSA-35jh-r3h4-6jhm)"
     ]
     assert len(audit.at_or_above(found2, "low")) == 2
-    assert audit.at_or_above(audit.read_report(AuditReport("o", "npm", npm6)), "high")
-    pip_found = audit.read_report(AuditReport("c", "pip", pip))
+    assert audit.at_or_above(
+        audit.read_report(AuditReport(name="o", kind="npm", path=npm6)), "high"
+    )
+    pip_found = audit.read_report(AuditReport(name="c", kind="pip", path=pip))
     assert [f.severity for f in audit.at_or_above(pip_found, "critical")] == ["unknown"]
 
 
@@ -88,7 +92,7 @@ def test_not_a_report_is_an_error(tmp_path: Path) -> None:
     path = tmp_path / "x.json"
     path.write_text("{}")
     with pytest.raises(ValueError, match="npm audit JSON"):
-        audit.read_report(AuditReport("x", "npm", path))
+        audit.read_report(AuditReport(name="x", kind="npm", path=path))
 
 
 @pytest.mark.parametrize(

@@ -5,10 +5,15 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from runbook.backup import backup_name, latest_backup
-from runbook.compare import Fingerprint, TableFacts, differences
-from runbook.db import DumpReport, dump_content_problems, name_time, parse_listing
-from runbook.release import pick_previous, version_key
+from readiness.backends.pg_container import (
+    DumpReport,
+    dump_content_problems,
+    name_time,
+    parse_listing,
+)
+from readiness.operations.backup import backup_name, latest_backup
+from readiness.operations.fingerprint import Fingerprint, TableFacts, differences
+from readiness.operations.release import pick_previous, version_key
 
 LISTING = """;
 ; Archive created at 2026-11-27 11:04:27 UTC

@@ -4,16 +4,23 @@ from __future__ import annotations
 
 import datetime as dt
 
-from fixtures.catalogue import Severity
-from fixtures.manifest import Waiver
-from fixtures.verdict import CheckResult, Outcome, Verdict, decide
-from fixtures.waivers import WaiverState, find_waiver
+from readiness.model.catalogue import Severity
+from readiness.model.manifest import Waiver
+from readiness.model.verdict import CheckResult, Outcome, Verdict, decide
+from readiness.model.waivers import WaiverState, find_waiver
 
 TODAY = dt.date(2026, 6, 1)
 
 
 def waiver(subject: str = "frontend", expires: dt.date = dt.date(2027, 3, 31)) -> Waiver:
-    return Waiver("DEP-01", subject, "monitor", "frontend-team", expires, "npm-audit-frontend")
+    return Waiver(
+        check="DEP-01",
+        subject=subject,
+        justification="monitor",
+        owner="frontend-team",
+        expires=expires,
+        id="npm-audit-frontend",
+    )
 
 
 def result(check: str, outcome: Outcome, severity: Severity = Severity.BLOCKER) -> CheckResult:

@@ -1,0 +1,1 @@
+"""The checklist as pytest modules: preflight/, postdeploy/, rollback/, one module per area."""

@@ -1,0 +1,1 @@
+"""Post-deploy checks: the live stack, read-only."""

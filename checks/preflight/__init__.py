@@ -1,0 +1,1 @@
+"""Pre-flight checks: before launch, changing nothing."""

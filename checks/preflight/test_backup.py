@@ -1,0 +1,52 @@
+"""Seed 3.1 Database Backup: the tool exists and a fresh, valid dump exists before deploy."""
+
+from __future__ import annotations
+
+import shutil
+
+from fixtures.checkmark import After, check
+from fixtures.fix_preflight import Preflight
+from readiness.backends.archives import Dump
+from readiness.model.manifest import Manifest
+
+
+@check("BAK-01")
+def test_backup_tool_exists(manifest: Manifest) -> None:
+    """The backup tool named in the manifest exists."""
+    tool = manifest.backup.tool
+    if "/" in tool:
+        path = manifest.project_dir / tool
+        found = path.is_file()
+    else:
+        found = shutil.which(tool) is not None
+    where = "in the project" if "/" in tool else "on PATH"
+    assert found, f"backup tool {tool}: exists: expected {where}, got not found"
+
+
+@check("BAK-02")
+def test_backup_is_fresh(backup_location: str, preflight: Preflight, manifest: Manifest) -> None:
+    """The newest backup is younger than the maximum age."""
+    dump: Dump | None = preflight.dump()
+    assert dump is not None, (
+        f"backup {backup_location}: newest {manifest.backup.pattern}: expected one younger than "
+        f"{manifest.backup.max_age_hours:g} h, got none"
+    )
+    assert dump.age_hours <= manifest.backup.max_age_hours, (
+        f"backup {backup_location}/{dump.path.name}: age: expected <= "
+        f"{manifest.backup.max_age_hours:g} h, got {dump.age_hours:.1f} h"
+    )
+
+
+@check("BAK-03")
+def test_backup_is_valid(backup_location: str, preflight: Preflight, after: After) -> None:
+    """The newest backup is non-empty and `pg_restore --list` reads it."""
+    dump: Dump | None = preflight.dump()
+    after.require(dump is not None, "no backup to read")
+    assert dump is not None
+    name = f"{backup_location}/{dump.path.name}"
+    assert dump.size > 0, f"backup {name}: size: expected > 0 bytes, got 0"
+    detail = dump.restore_output.splitlines()[-1:] or ["no entries"]
+    assert dump.valid, (
+        f"backup {name}: pg_restore --list: expected a readable archive with entries, "
+        f"got exit {dump.restore_rc}, {dump.restore_entries} entries ({detail[0][:200]})"
+    )

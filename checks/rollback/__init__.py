@@ -1,0 +1,1 @@
+"""Rollback checks: backup, restore and rollback proven to work."""

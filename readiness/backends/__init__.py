@@ -1,0 +1,1 @@
+"""How the suite reaches things: compose, engine, hosts, HTTP, Prometheus, PostgreSQL, tools."""

@@ -1,0 +1,103 @@
+"""The live side: one container listing (with inspect) of the compose project per session."""
+
+from __future__ import annotations
+
+import os
+import re
+import socket
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+PROJECT_LABEL = "com.docker.compose.project"
+SERVICE_LABEL = "com.docker.compose.service"
+
+
+@dataclass(frozen=True)
+class LiveStack:
+    """Containers of the project grouped by service, as `docker inspect` shows them."""
+
+    containers: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    engine_version: str = ""
+    error: str = ""
+
+    @property
+    def ok(self) -> bool:
+        """True when the engine answered."""
+        return not self.error
+
+    def of(self, service: str) -> list[dict[str, Any]]:
+        """Inspect documents of the service's containers (empty if none)."""
+        return self.containers.get(service, [])
+
+
+CONFIG_HASH_LABEL = "com.docker.compose.config-hash"
+ONEOFF_LABEL = "com.docker.compose.oneoff"
+DEFAULT_SOCKET = "/var/run/docker.sock"
+
+
+def is_service_container(labels: dict[str, str]) -> bool:
+    """Created by compose for a service: not a ``compose run`` one-off, and not a plain
+    ``docker run`` of a compose-built image (such images carry the project and service labels)."""
+    return CONFIG_HASH_LABEL in labels and labels.get(ONEOFF_LABEL, "False") != "True"
+
+
+def check_unix_socket(docker_host: str) -> None:
+    """Connect to a unix-socket engine once, closing the socket whatever happens.
+
+    The docker SDK leaks its socket when a unix connect fails (a ResourceWarning, an error under
+    ``filterwarnings = error``), so an absent engine is found here first, cleanly.
+    """
+    url = docker_host or os.environ.get("DOCKER_HOST", "") or f"unix://{DEFAULT_SOCKET}"
+    if not url.startswith("unix://"):
+        return
+    path = url[len("unix://") :]
+    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as sock:
+        sock.settimeout(10)
+        try:
+            sock.connect(path)
+        except OSError as exc:
+            raise ConnectionError(f"cannot connect to {url}: {exc.strerror or exc}") from None
+
+
+def connect(docker_host: str) -> Any:
+    """A docker SDK client for ``docker_host`` (or the environment's engine)."""
+    import docker
+
+    check_unix_socket(docker_host)
+    if docker_host:
+        return docker.DockerClient(base_url=docker_host, timeout=30)
+    return docker.from_env(timeout=30)
+
+
+def snapshot(client: Any, project: str) -> LiveStack:
+    """List the project's containers once; each listed container is inspected once."""
+    import docker
+
+    try:
+        version = str(client.version().get("Version", "unknown"))
+        listed = client.containers.list(
+            all=True, filters={"label": f"{PROJECT_LABEL}={project}"}, ignore_removed=True
+        )
+    except docker.errors.DockerException as exc:
+        return LiveStack(error=f"Docker engine did not answer: {exc}")
+    grouped: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for container in listed:
+        labels = container.attrs.get("Config", {}).get("Labels") or {}
+        if not is_service_container(labels):
+            continue
+        grouped[labels.get(SERVICE_LABEL, "")].append(container.attrs)
+    return LiveStack(dict(sorted(grouped.items())), version)
+
+
+def parse_time(value: str | None) -> datetime | None:
+    """Docker's RFC 3339 timestamps (nanoseconds trimmed); None for zero or empty."""
+    if not value or value.startswith("0001-"):
+        return None
+    match = re.match(r"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)(\.\d+)?(Z|[+-]\d\d:\d\d)", value)
+    if match is None:
+        return None
+    frac = (match.group(2) or ".0")[:7]
+    zone = "+00:00" if match.group(3) == "Z" else match.group(3)
+    return datetime.fromisoformat(match.group(1) + frac + zone)

@@ -1,0 +1,337 @@
+"""The stack's PostgreSQL through its own container tools (docker exec: psql, pg_dump, ...).
+
+The host needs no PostgreSQL client or server: every command runs inside the postgres service's
+container over its local socket, so no password is ever passed on a command line.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import subprocess
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from readiness.backends.engine import (
+    CONFIG_HASH_LABEL,
+    ONEOFF_LABEL,
+    PROJECT_LABEL,
+    SERVICE_LABEL,
+)
+from readiness.model.errors import OperationError
+
+DUMP_MAGIC = b"PGDMP"
+_HEADER_TIME = re.compile(r"^;\s+Archive created at (\d{4}-\d\d-\d\d \d\d:\d\d:\d\d)(?: (\S+))?")
+_HEADER_DB = re.compile(r"^;\s+dbname: (.*)$")
+_TABLE_DATA = re.compile(r"TABLE DATA (\S+) (\S+) ")
+_NAME_TIME = re.compile(r"(\d{8}_\d{6})")
+
+
+class DatabaseError(OperationError):
+    """A database command failed; the message names the command and its error output."""
+
+
+@dataclass(frozen=True)
+class Postgres:
+    """One database of the stack, reached through its compose project's postgres container."""
+
+    project: str
+    service: str
+    user: str
+    name: str
+
+    def container(self) -> str:
+        """The running container of the postgres service (DatabaseError when there is none)."""
+        proc = _run(
+            [
+                "docker",
+                "ps",
+                "-q",
+                "--filter",
+                f"label={PROJECT_LABEL}={self.project}",
+                "--filter",
+                f"label={SERVICE_LABEL}={self.service}",
+                "--filter",
+                f"label={ONEOFF_LABEL}=False",
+                "--filter",
+                f"label={CONFIG_HASH_LABEL}",
+            ],
+        )
+        ids = proc.stdout.split()
+        if not ids:
+            raise DatabaseError(
+                f"project {self.project}: service {self.service}: expected a running container, "
+                "got none"
+            )
+        return ids[0]
+
+    def _exec(self, args: Sequence[str], *, stdin: bool = False) -> list[str]:
+        flags = ["-i"] if stdin else []
+        return ["docker", "exec", *flags, "-u", "postgres", self.container(), *args]
+
+    def psql(self, sql: str, database: str | None = None) -> list[list[str]]:
+        """Run SQL statements (each its own transaction); rows as lists of fields."""
+        args = [
+            "psql",
+            "-X",
+            "-q",
+            "-A",
+            "-t",
+            "-F",
+            "\x1f",
+            "-v",
+            "ON_ERROR_STOP=1",
+            "-U",
+            self.user,
+            "-d",
+            database or self.name,
+        ]
+        for statement in _statements(sql):
+            args += ["-c", statement]
+        proc = _run(self._exec(args), what=f"psql on {database or self.name}")
+        return [line.split("\x1f") for line in proc.stdout.splitlines() if line]
+
+    def exists(self, database: str) -> bool:
+        """Whether a database of that name exists."""
+        rows = self.psql(
+            f"SELECT 1 FROM pg_database WHERE datname = {literal(database)}", "postgres"
+        )
+        return bool(rows)
+
+    def dump(self, path: Path, database: str | None = None) -> None:
+        """pg_dump -Fc of the database into ``path`` (streamed through ``docker exec``)."""
+        args = ["pg_dump", "-Fc", "-U", self.user, "-d", database or self.name]
+        with path.open("wb") as out:
+            proc = subprocess.run(self._exec(args), stdout=out, stderr=subprocess.PIPE, check=False)
+        if proc.returncode != 0:
+            raise DatabaseError(
+                f"pg_dump of {database or self.name} failed: {_last_line(proc.stderr)}"
+            )
+
+    def list_archive(self, path: Path) -> str:
+        """``pg_restore --list`` of a dump file (its header and table of contents)."""
+        return self._pg_restore(path, ["--list"], "pg_restore --list")
+
+    def read_archive(self, path: Path) -> None:
+        """Read the whole dump (as a restore would, output discarded): finds truncated data."""
+        self._pg_restore(path, ["-f", "/dev/null"], "pg_restore (full read)")
+
+    def restore(self, path: Path, database: str) -> None:
+        """pg_restore of ``path`` into the (empty) ``database``; stops at the first error."""
+        self._pg_restore(
+            path,
+            ["--exit-on-error", "--no-owner", "-U", self.user, "-d", database],
+            f"pg_restore into {database}",
+        )
+
+    def _pg_restore(self, path: Path, args: list[str], what: str) -> str:
+        with path.open("rb") as data:
+            proc = subprocess.run(
+                self._exec(["pg_restore", *args], stdin=True),
+                stdin=data,
+                capture_output=True,
+                check=False,
+            )
+        if proc.returncode != 0:
+            raise DatabaseError(f"{what} failed: {_last_line(proc.stderr)}")
+        return proc.stdout.decode("utf-8", "replace")
+
+    def create(self, database: str) -> None:
+        """CREATE DATABASE owned by the stack's user."""
+        self.psql(f"CREATE DATABASE {ident(database)} OWNER {ident(self.user)}", "postgres")
+
+    def drop(self, database: str) -> None:
+        """DROP DATABASE IF EXISTS ... WITH (FORCE) (ends its sessions first)."""
+        self.psql(f"DROP DATABASE IF EXISTS {ident(database)} WITH (FORCE)", "postgres")
+
+    def replace_with(self, source: str) -> None:
+        """Make ``source`` the database: drop the current one (forcing sessions out), rename."""
+        self.psql(
+            f"DROP DATABASE IF EXISTS {ident(self.name)} WITH (FORCE);"
+            f"ALTER DATABASE {ident(source)} RENAME TO {ident(self.name)}",
+            "postgres",
+        )
+
+
+def _statements(sql: str) -> list[str]:
+    return [s.strip() for s in sql.split(";") if s.strip()]
+
+
+def _run(cmd: list[str], *, what: str | None = None) -> subprocess.CompletedProcess[str]:
+    try:
+        proc = subprocess.run(cmd, capture_output=True, text=True, check=False, timeout=600)
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        raise DatabaseError(f"{what or cmd[0]}: {exc}") from None
+    if proc.returncode != 0:
+        raise DatabaseError(f"{what or ' '.join(cmd[:3])} failed: {_last_line(proc.stderr)}")
+    return proc
+
+
+def _last_line(err: bytes | str) -> str:
+    text = err.decode("utf-8", "replace") if isinstance(err, bytes) else err
+    lines = [line for line in text.strip().splitlines() if line.strip()]
+    return lines[-1].strip() if lines else "(no error output)"
+
+
+def ident(name: str) -> str:
+    """A quoted SQL identifier."""
+    return '"' + name.replace('"', '""') + '"'
+
+
+def literal(value: str) -> str:
+    """A quoted SQL string literal."""
+    return "'" + value.replace("'", "''") + "'"
+
+
+# --- dump files -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ArchiveHeader:
+    """What ``pg_restore --list`` says about a dump: its database, creation time and tables."""
+
+    dbname: str
+    created: dt.datetime | None
+    tables: tuple[str, ...]
+
+
+def parse_listing(listing: str) -> ArchiveHeader:
+    """Parse the header and TABLE DATA entries of ``pg_restore --list`` output."""
+    dbname, created = "", None
+    tables: list[str] = []
+    for line in listing.splitlines():
+        if match := _HEADER_DB.match(line):
+            dbname = match.group(1).strip()
+        elif match := _HEADER_TIME.match(line):
+            created = dt.datetime.strptime(match.group(1), "%Y-%m-%d %H:%M:%S")
+            zone = match.group(2) or "UTC"
+            if zone.upper() in ("UTC", "GMT", "Z"):
+                created = created.replace(tzinfo=dt.UTC)
+            else:
+                created = created.astimezone()
+        elif match := _TABLE_DATA.search(line):
+            tables.append(f"{match.group(1)}.{match.group(2)}")
+    return ArchiveHeader(dbname, created, tuple(sorted(tables)))
+
+
+def name_time(path: Path) -> dt.datetime | None:
+    """The UTC time in a ``backup_YYYYMMDD_HHMMSS`` file name, if there is one."""
+    match = _NAME_TIME.search(path.name)
+    if match is None:
+        return None
+    try:
+        return dt.datetime.strptime(match.group(1), "%Y%m%d_%H%M%S").replace(tzinfo=dt.UTC)
+    except ValueError:
+        return None
+
+
+@dataclass
+class DumpReport:
+    """The verification of one dump file: its facts, and the problems found (empty = valid)."""
+
+    path: Path
+    size: int = 0
+    dbname: str = ""
+    created: dt.datetime | None = None
+    tables: tuple[str, ...] = ()
+    problems: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        """No problem found."""
+        return not self.problems
+
+    def age_hours(self, now: dt.datetime | None = None) -> float | None:
+        """Hours since the dump was created (header time, else the file name's, else mtime)."""
+        created = self.created or name_time(self.path)
+        if created is None and self.path.exists():
+            created = dt.datetime.fromtimestamp(self.path.stat().st_mtime, dt.UTC)
+        if created is None:
+            return None
+        return ((now or dt.datetime.now(dt.UTC)) - created).total_seconds() / 3600
+
+
+def verify_dump(
+    db: Postgres,
+    path: Path,
+    *,
+    expected_db: str,
+    tables: Sequence[str] = (),
+    max_age_hours: float | None = None,
+    now: dt.datetime | None = None,
+) -> DumpReport:
+    """Check a dump file: present, non-empty, a pg_dump archive, readable to the end, of the
+    expected database, holding the expected tables, not older than ``max_age_hours``."""
+    report = DumpReport(path)
+    if not path.is_file():
+        report.problems.append(f"dump {path}: exists: expected a file, got missing")
+        return report
+    report.size = path.stat().st_size
+    if report.size == 0:
+        report.problems.append(f"dump {path.name}: size: expected > 0 bytes, got 0 (empty file)")
+        return report
+    with path.open("rb") as handle:
+        magic = handle.read(len(DUMP_MAGIC))
+    if magic != DUMP_MAGIC:
+        report.problems.append(
+            f"dump {path.name}: format: expected a pg_dump custom archive (PGDMP), got {magic!r}"
+        )
+        return report
+    try:
+        header = parse_listing(db.list_archive(path))
+    except DatabaseError as exc:
+        report.problems.append(f"dump {path.name}: table of contents: expected readable, got {exc}")
+        return report
+    report.dbname, report.created, report.tables = header.dbname, header.created, header.tables
+    try:
+        db.read_archive(path)
+    except DatabaseError as exc:
+        report.problems.append(
+            f"dump {path.name}: data: expected readable to the end, got {exc} "
+            f"({report.size} bytes: truncated?)"
+        )
+    report.problems.extend(dump_content_problems(report, expected_db, tables, max_age_hours, now))
+    return report
+
+
+def dump_content_problems(
+    report: DumpReport,
+    expected_db: str,
+    tables: Sequence[str],
+    max_age_hours: float | None,
+    now: dt.datetime | None = None,
+) -> list[str]:
+    """Problems with what a readable dump holds: wrong database, missing tables, too old."""
+    problems = []
+    name = report.path.name
+    if report.dbname != expected_db:
+        problems.append(
+            f"dump {name}: database: expected {expected_db}, got {report.dbname or 'unknown'}"
+        )
+    present = {t.split(".", 1)[-1] for t in report.tables} | set(report.tables)
+    missing = [t for t in tables if t not in present]
+    if missing:
+        problems.append(
+            f"dump {name}: tables: expected {', '.join(tables)}, missing {', '.join(missing)}"
+        )
+    age = report.age_hours(now)
+    if max_age_hours is not None and age is not None and age > max_age_hours:
+        problems.append(
+            f"dump {name}: age: expected at most {max_age_hours:g} h, got {age:.1f} h (stale)"
+        )
+    return problems
+
+
+def wait_ready(db: Postgres, timeout: float = 60.0) -> None:
+    """Wait (bounded) until the database answers a query."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            db.psql("SELECT 1")
+            return
+        except DatabaseError:
+            if time.monotonic() >= deadline:
+                raise
+            time.sleep(0.5)

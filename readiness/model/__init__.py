@@ -1,0 +1,1 @@
+"""What ready means: catalogue, manifest schema, verdict, waivers, errors, masking."""

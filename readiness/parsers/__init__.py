@@ -1,0 +1,1 @@
+"""Readers of configuration and evidence: nginx, audits, TLS, secrets, drift, monitoring."""
