@@ -104,8 +104,10 @@ def test_dependencies_point_one_way() -> None:
     assert not offenders, "imports against the layering:\n" + "\n".join(offenders)
 
 
-HYPERCODE_NAMES = ("hypercode", "broski", "crew-orchestrator", "project-strategist", "celery")
-HYPERCODE_NAMES += ("platform-net", "alert.rules.yml", "prometheus.yml", "runbook.stack")
+HYPERCODE_NAMES = (
+    *("hypercode", "broski", "crew-orchestrator", "project-strategist", "celery"),
+    *("platform-net", "alert.rules.yml", "prometheus.yml", "runbook.stack"),
+)
 
 
 def test_no_hypercode_name_in_checks_or_fix_texts() -> None:
