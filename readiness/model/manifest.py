@@ -31,6 +31,8 @@ from readiness.model.errors import ConfigError
 
 _MEMORY = re.compile(r"^(\d+(?:\.\d+)?)\s*([kKmMgGtT]?)(?:i?[bB])?$")
 _UNITS = {"": 1, "k": 1024, "m": 1024**2, "g": 1024**3, "t": 1024**4}
+SECRET_WORDS = ("PASSWORD", "PASSWD", "SECRET", "TOKEN", "KEY", "PRIVATE", "CREDENTIAL", "API_KEY")
+"""Words that make a variable name secret when they stand between ``_`` (or at either end)."""
 SEVERITIES = ("low", "moderate", "medium", "high", "critical")
 DEFAULT_ERROR_RATE_QUERY = (
     'sum(rate(http_requests_total{status=~"5.."}[$window]))'
@@ -100,6 +102,8 @@ class SecretsSection(Section):
     min_length: Annotated[int, Field(ge=1)] = 16
     placeholders: Names = []
     scan_tracked_files: bool = True
+    secret_words: Names = list(SECRET_WORDS)
+    """Words that make a variable secret-named: a literal value in a compose file fails SEC-03."""
 
     @field_validator("placeholders")
     @classmethod

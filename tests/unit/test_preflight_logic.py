@@ -9,8 +9,8 @@ import pytest
 
 from readiness.model.manifest import AuditReport
 from readiness.parsers import audits as audit
+from readiness.parsers import compose_secrets, secrets, tls
 from readiness.parsers import nginx as nginxconf
-from readiness.parsers import secrets, tls
 
 CONF = """
 http {
@@ -122,8 +122,8 @@ def test_literal_environment_in_compose(tmp_path: Path) -> None:
         "      DB_PASSWORD: ${DB_PASSWORD}\n  worker:\n    environment:\n"
         "      - API_KEY=${API_KEY:?}\n      - JWT_SECRET=literal\n"
     )
-    found = secrets.literal_environment(compose, ("API_KEY", "DB_PASSWORD", "JWT_SECRET"))
-    assert found == {"API_KEY": ["api"], "JWT_SECRET": ["worker"]}
+    found = {(f.variable, f.service) for f in compose_secrets.secret_literals(compose)}
+    assert found == {("API_KEY", "api"), ("JWT_SECRET", "worker")}
 
 
 def test_certificate_name_matching() -> None:
