@@ -126,7 +126,8 @@ class NginxSection(Section):
     """``nginx``: the reverse proxy service and its configuration directory."""
 
     service: Name
-    config_dir: ProjectPath
+    config_dir: ProjectPath | None = None
+    """Only when compose cannot render: the directory mounted as /etc/nginx."""
 
 
 class Route(Section):
