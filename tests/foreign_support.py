@@ -189,7 +189,7 @@ def compare(
 
     A false alarm is a result that did not pass (failed, broken, waived) where the table expects a
     pass or nothing; a miss is an expected failure (or breakage) that passed, was skipped or did
-    not run. "not run" accepts no result or a skipped one.
+    not run. "not run" accepts no result, a skipped one or a not-applicable (n/a) one.
     """
     got = {(r["check"], r["subject"]): r for r in run.results}
     false_alarms: list[str] = []
@@ -208,14 +208,14 @@ def compare(
         if row is None:
             if outcome in BAD:
                 false_alarms.append(f"{where}: not in the table, got {outcome}{short}")
-            elif outcome != "skipped":
+            elif outcome not in ("skipped", "n/a"):
                 other.append(f"{where}: not in the table, got {outcome}")
             continue
         wanted = row.outcome
         if wanted == "not run":
             if outcome in BAD:
                 false_alarms.append(f"{where}: expected not run, got {outcome}{short}")
-            elif outcome not in ("not run", "skipped"):
+            elif outcome not in ("not run", "skipped", "n/a"):
                 other.append(f"{where}: expected not run, got {outcome}")
         elif wanted == "passed":
             if outcome in BAD:

@@ -16,43 +16,6 @@ from tests.foreign_support import PROJECTS, compare, load_expected, prepare
 from tests.harness import Run, run_suite
 from tests.preflight_support import scratch_dump
 
-# Rows the suite on this branch gets wrong, verified by running it: each waits for the wiring of
-# issue 10 (files read the way each container sees them). Remove a row once the suite gets it
-# right; remove the project (and its xfail) once it has none.
-PENDING: dict[str, dict[tuple[str, str], str]] = {
-    "ledger": {
-        ("CFG-04", "-"): (
-            "nginx -t runs with --network none, so the upstream hosts api:8000 and dashboards:3000"
-            " do not resolve; needs the compose service names (e.g. --add-host per service)"
-        ),
-        ("CFG-05", "/api/"): "conf.d/*.conf includes and upstream blocks not read (nginx_config)",
-        ("CFG-05", "/grafana/"): "fails for the wrong reason: no location, not 'got api'",
-    },
-    # The manifest omits tls, nginx, grafana, backup, database and dependencies: it does not
-    # load until every section but target is optional. With those sections forced in, only
-    # MON-03 was wrong (it checks one rules file, not the rule_files the container sees).
-    "telemetry": {
-        ("*", "*"): "manifest sections optional; MON-03 rule_files through the mounts",
-    },
-    "kiosk": {
-        ("GRF-01", "-"): "reads .env only, not the override's literal (compose_secrets)",
-        ("BAK-02", "backups"): "newest by mtime, not by the dump's own date (dumps.py)",
-        ("BAK-03", "backups"): "validates the UTF-16 file the mtime calls newest (dumps.py)",
-    },
-}
-
-
-def pending_reason(name: str) -> str:
-    """The xfail reason naming the rows still pending."""
-    rows = ", ".join(f"{c}[{s}] ({why})" for (c, s), why in sorted(PENDING[name].items()))
-    return f"wiring of issue 10 pending: {rows}"
-
-
-def _marks(name: str) -> list[pytest.MarkDecorator]:
-    if name not in PENDING:
-        return []
-    return [pytest.mark.xfail(strict=False, reason=pending_reason(name))]
-
 
 @pytest.fixture(scope="module")
 def ledger_dump() -> bytes:
@@ -80,7 +43,7 @@ def _run(
     return runs[name]
 
 
-@pytest.mark.parametrize("name", [pytest.param(n, marks=_marks(n)) for n in PROJECTS])
+@pytest.mark.parametrize("name", PROJECTS)
 def test_foreign_project_matches_its_table(
     name: str,
     foreign_runs: dict[str, Run],
@@ -94,18 +57,20 @@ def test_foreign_project_matches_its_table(
     assert not result.problems, result.report(name, run)
 
 
-SETTLED = [n for n in PROJECTS if not PENDING.get(n, {}).get(("*", "*"))]
-
-
-@pytest.mark.parametrize("name", SETTLED)
-def test_foreign_project_rows_not_pending_match(
-    name: str,
+def test_absent_image_is_judged_by_the_suites_tool_and_says_so(
     foreign_runs: dict[str, Run],
     tmp_path_factory: pytest.TempPathFactory,
     request: pytest.FixtureRequest,
 ) -> None:
-    """While rows wait for issue 10, every other row must already match (no xfail here)."""
-    run = _run(name, foreign_runs, tmp_path_factory, request)
-    verdict, expected = load_expected(name)
-    result = compare(verdict, expected, run, ignore=frozenset(PENDING.get(name, {})))
-    assert not result.problems, result.report(name, run)
+    """kiosk's Prometheus image is not on this machine: promtool runs in the suite's tool image,
+    and the evidence names the tool, its version and why."""
+    run = _run("kiosk", foreign_runs, tmp_path_factory, request)
+    assert run.outcomes("MON-01") == {"-": "passed"}, run.output[-2000:]
+    evidence = [
+        path.read_text(encoding="utf-8")
+        for path in (Path(run.reports_dir) / "allure-results").glob("*-attachment*")
+    ]
+    judged = [text for text in evidence if "in the suite's readiness/tools" in text]
+    assert judged, "no evidence names the tool that judged MON-01/MON-03"
+    assert "registry.example.invalid/kiosk/prometheus:2.53.0 is not on this machine" in judged[0]
+    assert "promtool" in judged[0]

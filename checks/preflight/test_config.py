@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from fixtures.checkmark import check
+from fixtures.evidence import attach
 from fixtures.fix_preflight import Preflight
 from fixtures.options import Target
 from readiness.backends.compose import ComposeModel
@@ -52,6 +53,8 @@ def test_nginx_config_is_valid(preflight: Preflight, manifest: Manifest, masker:
     )
     result = preflight.nginx_t()
     judged = f" [judged by {result.judged_by}]" if result.judged_by else ""
+    if result.judged_by:
+        attach("judged by", result.judged_by, masker)
     assert result.ok, (
         f"{where}: nginx -t: expected 'syntax is ok' and 'test is successful', got exit "
         f"{result.returncode}: {masker.mask(result.tail())}{judged}"

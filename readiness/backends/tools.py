@@ -163,15 +163,17 @@ def _tool_version(docker_host: str, image: str, tool: str) -> str:
 
 
 def promtool_checks(
-    docker_host: str, image: str, config: Path, rules: Path
+    docker_host: str, image: str, config: Path, rules: Sequence[Path]
 ) -> tuple[ToolResult, ToolResult]:
-    """`promtool check config` and `promtool check rules` in one run of the Prometheus image."""
-    mounts = [(config.parent, "/readiness/config"), (rules.parent, "/readiness/rules")]
+    """`promtool check config` and `promtool check rules` (every rule file) in one run."""
+    mounts = [(config.parent, "/readiness/config")]
+    mounts += [(rule, f"/readiness/rules/{index}-{rule.name}") for index, rule in enumerate(rules)]
     cfg = shlex.quote(f"/readiness/config/{config.name}")
-    rls = shlex.quote(f"/readiness/rules/{rules.name}")
+    rls = " ".join(shlex.quote(target) for _, target in mounts[1:])
+    check_rules = f"promtool check rules {rls}" if rules else "echo 'no rule files'; true"
     script = (
         f"promtool check config --syntax-only {cfg} 2>&1; echo {_RC_MARK}$?; "
-        f"promtool check rules {rls} 2>&1; echo {_RC_MARK}$?"
+        f"{check_rules} 2>&1; echo {_RC_MARK}$?"
     )
     runner, judged_by = judge_with(docker_host, image, "promtool")
     proc = docker_run(docker_host, runner, "/bin/sh", ["-c", script], mounts)

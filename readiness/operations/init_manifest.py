@@ -264,11 +264,12 @@ class Guesses:
         self.lines.append(" " * indent + f"# {text}")
 
     def invent(self, section: str, body: Iterable[str], why: str) -> None:
-        """A section the project lacks, written so the manifest loads, marked as invented."""
+        """A section the project lacks: left out (its checks are N/A), shown commented out."""
         self.invented.append(section)
-        self.add(f"{section}:", f"not present in the project ({why}); the schema still requires it")
+        self.comment(f"guess: no {section} in the project ({why}): its checks are not applicable.")
+        self.comment(f"{section}:  # uncomment and fill in if the project does have one")
         for line in body:
-            self.lines.append(f"  {line}")
+            self.comment(f"  {line}")
 
 
 def scalar(value: object) -> str:
