@@ -6,12 +6,13 @@ import shutil
 
 from fixtures.checkmark import After, check
 from fixtures.fix_preflight import Preflight
+from readiness.backends import commands
 from readiness.model.manifest import Manifest
 
 
 @check("BAK-01")
 def test_backup_tool_exists(manifest: Manifest) -> None:
-    """The backup tool named in the manifest exists."""
+    """The backup tool (and the project's own backup command, if named) exists and can run."""
     tool = manifest.backup.tool
     if "/" in tool:
         path = manifest.project_dir / tool
@@ -20,6 +21,10 @@ def test_backup_tool_exists(manifest: Manifest) -> None:
         found = shutil.which(tool) is not None
     where = "in the project" if "/" in tool else "on PATH"
     assert found, f"backup tool {tool}: exists: expected {where}, got not found"
+    command = manifest.backup.command
+    if command:
+        problem = commands.runnable(command, manifest.project_dir)
+        assert problem is None, f"backup command `{command}`: {problem}"
 
 
 @check("BAK-02")

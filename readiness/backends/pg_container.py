@@ -21,6 +21,7 @@ from readiness.backends.engine import (
     SERVICE_LABEL,
 )
 from readiness.model.errors import OperationError
+from readiness.parsers.dumps import inspect_dump
 
 DUMP_MAGIC = b"PGDMP"
 _HEADER_TIME = re.compile(r"^;\s+Archive created at (\d{4}-\d\d-\d\d \d\d:\d\d:\d\d)(?: (\S+))?")
@@ -272,11 +273,15 @@ def verify_dump(
     if report.size == 0:
         report.problems.append(f"dump {path.name}: size: expected > 0 bytes, got 0 (empty file)")
         return report
-    with path.open("rb") as handle:
-        magic = handle.read(len(DUMP_MAGIC))
-    if magic != DUMP_MAGIC:
+    content = inspect_dump(path)
+    if content.problems:
+        report.problems += [f"dump {path.name}: {problem}" for problem in content.problems]
+        return report
+    if content.kind != "custom":
         report.problems.append(
-            f"dump {path.name}: format: expected a pg_dump custom archive (PGDMP), got {magic!r}"
+            f"dump {path.name}: format: expected a pg_dump custom archive (-Fc), got "
+            f"{content.kind} (the restore checks and drills use pg_restore; write the backup "
+            "with `pg_dump -Fc`)"
         )
         return report
     try:

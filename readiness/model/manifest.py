@@ -179,6 +179,10 @@ class BackupSection(Section):
     rpo_hours: Positive = 24
     stop_services: Names = []
     previous_release: str | None = None
+    command: str = ""
+    """The project's own backup command (run in the project directory with BACKUP_DIR set);
+    BAK-01 checks it exists and BAK-04 runs it. Empty: the suite's `runbook.backup`."""
+    timeout_seconds: Positive = 600
 
 
 class DatabaseSection(Section):
