@@ -229,7 +229,9 @@ def test_bak04_project_backup_command_writing_utf16_fails(
     )
     script.chmod(0o755)
     manifest = manifest_copy(tmp_path, backup__command=str(script))
-    run = _rollback(tmp_path, live_stack_up, f"--manifest={manifest}")
+    run = _rollback(
+        tmp_path, live_stack_up, f"--manifest={manifest}", f"--project-dir={ROOT / 'stack'}"
+    )
     message = _bak04_fault(rollback_baseline, run)
     assert f"`{script}`" in message
     assert "UTF-16 with a byte-order mark" in message
