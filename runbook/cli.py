@@ -11,7 +11,7 @@ import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import NoReturn
+from typing import Any, NoReturn
 
 from readiness.model.errors import ConfigError, ExitCode, OperationError
 from readiness.operations.target import BACKUP_DIR_ENV, Settings, settings_from
@@ -22,10 +22,10 @@ REPO = Path(__file__).resolve().parents[1]
 class Parser(argparse.ArgumentParser):
     """argparse whose usage errors are one line and exit 4 (bad input)."""
 
-    def __init__(self, prog: str, doc: str | None) -> None:
-        super().__init__(
-            prog=prog, description=doc, formatter_class=argparse.RawDescriptionHelpFormatter
-        )
+    def __init__(self, prog: str | None = None, doc: str | None = None, **kwargs: Any) -> None:
+        kwargs.setdefault("formatter_class", argparse.RawDescriptionHelpFormatter)
+        kwargs.setdefault("description", doc)
+        super().__init__(prog=prog, **kwargs)  # subcommand parsers come through **kwargs
 
     def error(self, message: str) -> NoReturn:
         print(f"{self.prog}: bad option: {message} (see --help)", file=sys.stderr)

@@ -110,3 +110,27 @@ def test_runbook_cli_bad_option_is_exit_4_one_line(args: list[str], expected: st
     (line,) = proc.stderr.strip().splitlines()
     assert expected in line
     assert line.startswith(f"python -m runbook.{module}: bad option:")
+
+
+def test_runbook_cli_with_subcommands_parses_and_rejects_one_line() -> None:
+    """`runbook.reports` has subcommands: they parse, and a bad one is exit 4 in one line."""
+    ok = subprocess.run(
+        [sys.executable, "-m", "runbook.reports", "allure", "--help"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=60,
+    )
+    assert ok.returncode == 0, ok.stderr
+    assert "--results" in ok.stdout
+    bad = subprocess.run(
+        [sys.executable, "-m", "runbook.reports", "explode"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=60,
+    )
+    assert bad.returncode == 4, bad.stderr
+    assert len(bad.stderr.strip().splitlines()) == 1

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from fixtures.checkmark import check
+from fixtures.checkmark import After, check
 from fixtures.evidence import attach
 from fixtures.fix_preflight import Preflight
 from fixtures.options import Target
 from readiness.backends.compose import ComposeModel
+from readiness.model.errors import ProbeError
 from readiness.model.manifest import Manifest, Route
 from readiness.model.masking import Masker
 from readiness.parsers import nginx_config
@@ -46,7 +47,11 @@ def test_service_defines_healthcheck(service: str, rendered: ComposeModel) -> No
 def test_nginx_config_is_valid(preflight: Preflight, manifest: Manifest, masker: Masker) -> None:
     """The nginx configuration, as its container sees it, passes `nginx -t`."""
     where = f"service {manifest.nginx.service}"
-    errors = [f for f in preflight.nginx_config().findings if f.level == "error"]
+    try:
+        findings = preflight.nginx_config().findings
+    except ProbeError:
+        findings = ()  # it does not parse: nginx -t below says why, in nginx's own words
+    errors = [f for f in findings if f.level == "error"]
     assert not errors, (
         f"{where}: files the nginx configuration names: expected present, got "
         + "; ".join(f"{f.describe()} (host path {f.host_path})" for f in errors)
@@ -62,9 +67,15 @@ def test_nginx_config_is_valid(preflight: Preflight, manifest: Manifest, masker:
 
 
 @check("CFG-05")
-def test_nginx_routes_path_to_service(nginx_route: Route, preflight: Preflight) -> None:
+def test_nginx_routes_path_to_service(
+    nginx_route: Route, preflight: Preflight, after: After
+) -> None:
     """nginx routes each declared path to the service the manifest names."""
-    config = preflight.nginx_config()
+    try:
+        config = preflight.nginx_config()
+    except ProbeError as exc:
+        after.require(False, f"the nginx configuration does not parse ({exc})")
+        raise
     path, service = str(nginx_route.path), str(nginx_route.service)
     found = nginx_config.route_target(config, path)
     files = ", ".join(str(f.container_path) for f in config.files) or "no file"

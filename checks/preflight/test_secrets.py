@@ -47,7 +47,7 @@ def test_secret_not_hardcoded(secret_name: str, preflight: Preflight) -> None:
     """Secret is not hard-coded in compose files or tracked files (only ${VAR} from .env)."""
     places = preflight.hardcoded().get(secret_name, [])
     assert not places, (
-        f"secret {secret_name}: hard-coded: expected only ${{VAR}} from .env, "
+        f"secret {secret_name}: hard-coded: expected only ${{{secret_name}}} from .env, "
         f"got a literal in {', '.join(places)}"
     )
 

@@ -25,7 +25,8 @@ def test_backup_script_writes_valid_dump(
     report = fresh_backup.report
     _measure(request, "backup_seconds", fresh_backup.seconds)
     problems = "; ".join(report.problems)
-    assert report.ok, f"backup {'given' if fresh_backup.given else 'written'}: {problems}"
+    made = "given" if fresh_backup.given else f"written by {procedure}"
+    assert report.ok, f"backup {made}: {problems}"
 
 
 @check("RBK-01")

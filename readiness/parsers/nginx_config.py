@@ -247,7 +247,7 @@ class _Reader:
         assert file.host_path is not None
         self.files.append(file)
         payload = crossplane.parse(
-            str(file.host_path), single=True, check_ctx=False, comments=False
+            str(file.host_path), single=True, check_ctx=False, check_args=False, comments=False
         )
         for error in payload.get("errors") or []:
             place = Place(file.container_path, file.host_path, int(error.get("line") or 0))
