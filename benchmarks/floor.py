@@ -127,7 +127,7 @@ def postdeploy(spec: dict[str, Any], project_dir: Path, env_file: Path, steps: S
     def routes() -> list[int]:
         return [
             session.get(
-                f"https://{server}:{https}{r.get('probe') or r['path']}", timeout=TIMEOUT
+                f"https://{server}:{https}{r.get('probe') or r['path']}", verify=ca, timeout=TIMEOUT
             ).status_code
             for r in spec["routes"]
         ]
