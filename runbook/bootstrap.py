@@ -339,9 +339,12 @@ def ensure_dirs(stack: Path) -> str:
 
 
 def ensure_host_tools(repo: Path) -> str:
-    """pg_dump/pg_restore and Chromium (Debian), and the Allure CLI (npm) for the reports."""
+    """pg_dump/pg_restore, Chromium and rsync (Debian), and the Allure CLI (npm) for the reports.
+
+    rsync is what gitlab-ci-local copies the checkout with (the CI recipe's own test).
+    """
     made = []
-    wanted = {"pg_restore": "postgresql-client", "chromium": "chromium"}
+    wanted = {"pg_restore": "postgresql-client", "chromium": "chromium", "rsync": "rsync"}
     missing = [package for program, package in wanted.items() if shutil.which(program) is None]
     if missing:
         require_root("install " + " ".join(missing))
@@ -351,7 +354,7 @@ def ensure_host_tools(repo: Path) -> str:
     if venv_python.exists() and not (repo / ".tools" / "allure" / "node_modules").exists():
         run([str(venv_python), "-m", "runbook.reports", "install"], cwd=repo)
         made.append("allure-commandline")
-    return "installed " + ", ".join(made) if made else "pg_restore, chromium and allure present"
+    return "installed " + ", ".join(made) if made else "pg_restore, chromium, rsync, allure present"
 
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:

@@ -25,6 +25,7 @@ class Run:
     verdict: str
     results: list[dict[str, Any]]
     output: str
+    reports_dir: str = ""
 
     def outcomes(self, check_id: str) -> dict[str, str]:
         """subject -> outcome for one check ID."""
@@ -70,10 +71,11 @@ def run_suite(tmp_path: Path, *args: str, env: dict[str, str] | None = None) -> 
         timeout=900,
     )
     output = proc.stdout + proc.stderr
+    reports = str(tmp_path / "reports")
     if not results.exists():
-        return Run(proc.returncode, "", [], output)
+        return Run(proc.returncode, "", [], output, reports)
     data = json.loads(results.read_text())
-    return Run(proc.returncode, data["verdict"], data["results"], output)
+    return Run(proc.returncode, data["verdict"], data["results"], output, reports)
 
 
 def run_runbook(

@@ -62,9 +62,28 @@ def plant_dump(stack: Path, data: bytes, age_hours: float = 0.0) -> Path:
     directory.mkdir(parents=True, exist_ok=True)
     when = time.time() - age_hours * 3600
     path = directory / DUMP_NAME.format(dt.datetime.fromtimestamp(when))
+    if data.startswith(b"PGDMP"):
+        data = redate_archive(data, dt.datetime.fromtimestamp(when, dt.UTC))
     path.write_bytes(data)
     os.utime(path, (when, when))
     return path
+
+
+def redate_archive(data: bytes, when: dt.datetime) -> bytes:
+    """A custom-format dump whose header says it was taken at ``when`` (UTC), as pg_dump writes it.
+
+    The header (pg_backup_archiver.c WriteHead) holds the creation time as seven integers
+    (sec, min, hour, mday, mon, year - 1900, isdst), each a sign byte then ``int_size`` bytes.
+    """
+    version = (data[5], data[6], data[7])
+    int_size = data[8]
+    at = 11 + (1 if version >= (1, 15, 0) else 1 + int_size)  # after format and compression
+    fields = (when.second, when.minute, when.hour, when.day, when.month - 1, when.year - 1900, 0)
+    out = bytearray(data)
+    for value in fields:
+        out[at : at + 1 + int_size] = b"\0" + value.to_bytes(int_size, "little")
+        at += 1 + int_size
+    return bytes(out)
 
 
 def manifest_copy(tmp_path: Path, **changes: Any) -> Path:

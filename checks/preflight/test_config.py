@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from fixtures.checkmark import check
+from fixtures.evidence import attach
 from fixtures.fix_preflight import Preflight
 from fixtures.options import Target
 from readiness.backends.compose import ComposeModel
-from readiness.model.errors import ProbeError
 from readiness.model.manifest import Manifest, Route
 from readiness.model.masking import Masker
-from readiness.parsers import nginx as nginxconf
+from readiness.parsers import nginx_config
 
 
 @check("CFG-01")
@@ -44,30 +44,39 @@ def test_service_defines_healthcheck(service: str, rendered: ComposeModel) -> No
 
 @check("CFG-04")
 def test_nginx_config_is_valid(preflight: Preflight, manifest: Manifest, masker: Masker) -> None:
-    """The nginx configuration passes `nginx -t` in the stack's own nginx image."""
+    """The nginx configuration, as its container sees it, passes `nginx -t`."""
+    where = f"service {manifest.nginx.service}"
+    errors = [f for f in preflight.nginx_config().findings if f.level == "error"]
+    assert not errors, (
+        f"{where}: files the nginx configuration names: expected present, got "
+        + "; ".join(f"{f.describe()} (host path {f.host_path})" for f in errors)
+    )
     result = preflight.nginx_t()
+    judged = f" [judged by {result.judged_by}]" if result.judged_by else ""
+    if result.judged_by:
+        attach("judged by", result.judged_by, masker)
     assert result.ok, (
-        f"service {manifest.nginx.service}: nginx -t: expected 'syntax is ok' and "
-        f"'test is successful', got exit {result.returncode}: {masker.mask(result.tail())}"
+        f"{where}: nginx -t: expected 'syntax is ok' and 'test is successful', got exit "
+        f"{result.returncode}: {masker.mask(result.tail())}{judged}"
     )
 
 
 @check("CFG-05")
-def test_nginx_routes_path_to_service(nginx_route: Route, manifest: Manifest) -> None:
+def test_nginx_routes_path_to_service(nginx_route: Route, preflight: Preflight) -> None:
     """nginx routes each declared path to the service the manifest names."""
-    try:
-        root = nginxconf.read_config(manifest.nginx.config_dir)
-    except (OSError, ValueError) as exc:
-        raise ProbeError(f"Could not read the nginx configuration: {exc}") from None
+    config = preflight.nginx_config()
     path, service = str(nginx_route.path), str(nginx_route.service)
-    found = nginxconf.route_target(root, path)
+    found = nginx_config.route_target(config, path)
+    files = ", ".join(str(f.container_path) for f in config.files) or "no file"
     assert found is not None, (
-        f"nginx route {path}: location: expected one proxying to {service}, got no location"
+        f"nginx route {path}: location: expected one proxying to {service}, got no location "
+        f"(read {files})"
     )
     got = f"{found.host} (location {found.location}, proxy_pass {found.proxy_pass})"
     if not found.proxy_pass:
         got = f"no proxy_pass (location {found.location})"
-    assert found.host == service, f"nginx route {path}: upstream: expected {service}, got {got}"
+    hosts = found.host.split(",")
+    assert service in hosts, f"nginx route {path}: upstream: expected {service}, got {got}"
 
 
 @check("CFG-06")

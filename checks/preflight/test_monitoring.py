@@ -3,19 +3,24 @@
 from __future__ import annotations
 
 from fixtures.checkmark import check
+from fixtures.evidence import attach
 from fixtures.fix_preflight import Preflight
 from readiness.model.errors import ProbeError
 from readiness.model.manifest import Manifest
+from readiness.model.masking import Masker
 from readiness.parsers import monitoring
 
 
 @check("MON-01")
-def test_prometheus_config_valid(preflight: Preflight, manifest: Manifest) -> None:
+def test_prometheus_config_valid(preflight: Preflight, manifest: Manifest, masker: Masker) -> None:
     """Prometheus configuration passes `promtool check config`."""
     config, _ = preflight.promtool()
+    judged = f" [judged by {config.judged_by}]" if config.judged_by else ""
+    if config.judged_by:
+        attach("judged by", config.judged_by, masker)
     assert config.ok, (
         f"prometheus {manifest.monitoring.config.name}: promtool check config: expected "
-        f"SUCCESS, got exit {config.returncode}: {config.tail()}"
+        f"SUCCESS, got exit {config.returncode}: {config.tail()}{judged}"
     )
 
 
@@ -33,24 +38,39 @@ def test_required_job_scraped(required_job: str, manifest: Manifest) -> None:
 
 
 @check("MON-03")
-def test_alert_rules_valid(preflight: Preflight, manifest: Manifest) -> None:
-    """Alert rules pass `promtool check rules`."""
+def test_alert_rules_valid(preflight: Preflight, manifest: Manifest, masker: Masker) -> None:
+    """The rule files Prometheus loads exist where its container reads them and pass promtool."""
+    found = preflight.rule_files()
+    assert not found.problems, (
+        f"prometheus {manifest.monitoring.prometheus_service}: rule_files: expected every file "
+        "present where the container reads it, got " + "; ".join(found.problems)
+    )
     _, rules = preflight.promtool()
+    judged = f" [judged by {rules.judged_by}]" if rules.judged_by else ""
+    if rules.judged_by:
+        attach("judged by", rules.judged_by, masker)
+    names = ", ".join(f.name for f in found.files) or "no rule file"
     assert rules.ok, (
-        f"prometheus {manifest.monitoring.rules.name}: promtool check rules: expected SUCCESS, "
-        f"got exit {rules.returncode}: {rules.tail()}"
+        f"prometheus {names}: promtool check rules: expected SUCCESS, "
+        f"got exit {rules.returncode}: {rules.tail()}{judged}"
     )
 
 
 @check("MON-04")
-def test_required_alert_defined(required_alert: str, manifest: Manifest) -> None:
-    """Each required alert is defined, with the declared expression where one is declared."""
-    try:
-        alerts = monitoring.alert_rules(manifest.monitoring.rules)
-    except (OSError, ValueError) as exc:
-        raise ProbeError(f"Could not read {manifest.monitoring.rules.name}: {exc}") from None
+def test_required_alert_defined(
+    required_alert: str, manifest: Manifest, preflight: Preflight
+) -> None:
+    """Each required alert is defined in a rule file Prometheus loads, with its expression."""
+    files = preflight.rule_files().files
+    alerts: dict[str, str] = {}
+    for rule_file in files:
+        try:
+            alerts.update(monitoring.alert_rules(rule_file))
+        except (OSError, ValueError) as exc:
+            raise ProbeError(f"Could not read {rule_file.name}: {exc}") from None
+    names = ", ".join(f.name for f in files) or "no rule file Prometheus loads"
     assert required_alert in alerts, (
-        f"alert {required_alert}: defined in {manifest.monitoring.rules.name}: expected yes, "
+        f"alert {required_alert}: defined in {names}: expected yes, "
         f"got only {', '.join(sorted(alerts)) or 'none'}"
     )
     expected = manifest.monitoring.required_alerts.get(required_alert)

@@ -4,11 +4,19 @@ from __future__ import annotations
 
 import stat
 
-from fixtures.checkmark import check
+import pytest
+
+from fixtures.checkmark import After, check
 from fixtures.fix_preflight import Preflight
 from fixtures.state import ReadinessState
+from readiness.backends.compose import ComposeModel
 from readiness.model.manifest import Manifest
+from readiness.model.verdict import NOT_APPLICABLE_PREFIX
 from readiness.parsers import secrets
+from readiness.parsers.compose_secrets import effective_environment, value_origin
+
+GRAFANA_PASSWORD = "GF_SECURITY_ADMIN_PASSWORD"
+GRAFANA_PASSWORD_FILE = "GF_SECURITY_ADMIN_PASSWORD__FILE"
 
 
 @check("SEC-01")
@@ -25,36 +33,34 @@ def test_secret_present(
 
 @check("SEC-02")
 def test_secret_not_weak(
-    required_secret: str, env_values: dict[str, str], manifest: Manifest
+    required_secret: str, env_values: dict[str, str], manifest: Manifest, after: After
 ) -> None:
     """Required secret is not a placeholder, a known default or too weak."""
     value = env_values.get(required_secret, "")
-    if not value:
-        return  # SEC-01 reports a missing secret
+    after.require(bool(value), f"secret {required_secret} has no value")
     weak = secrets.weakness(value, manifest.secrets.placeholders, manifest.secrets.min_length)
     assert weak is None, f"secret {required_secret}: strength: expected {weak[0]}, got {weak[1]}"
 
 
 @check("SEC-03")
-def test_secret_not_hardcoded(required_secret: str, preflight: Preflight) -> None:
+def test_secret_not_hardcoded(secret_name: str, preflight: Preflight) -> None:
     """Secret is not hard-coded in compose files or tracked files (only ${VAR} from .env)."""
-    places = preflight.hardcoded().get(required_secret, [])
+    places = preflight.hardcoded().get(secret_name, [])
     assert not places, (
-        f"secret {required_secret}: hard-coded: expected only ${{{required_secret}}} from .env, "
-        f"got its literal value in {', '.join(places)}"
+        f"secret {secret_name}: hard-coded: expected only ${{VAR}} from .env, "
+        f"got a literal in {', '.join(places)}"
     )
 
 
 @check("SEC-04")
-def test_env_not_tracked(readiness: ReadinessState, preflight: Preflight) -> None:
+def test_env_not_tracked(readiness: ReadinessState, preflight: Preflight, after: After) -> None:
     """The .env file is not tracked by git."""
     git = preflight.git()
-    if not git.ok:
-        return  # not a checkout: nothing can be tracked (GIT-01 reports it)
+    after.require(git.ok, "the project is not a git checkout: nothing can be tracked")
     env_path = readiness.target_env_path
     project = readiness.manifest.project_dir
     if not env_path.is_relative_to(project):
-        return
+        pytest.skip(f"{NOT_APPLICABLE_PREFIX}the .env lies outside the project checkout")
     rel = env_path.relative_to(project).as_posix()
     assert rel not in git.tracked, (
         f"file {rel}: git: expected untracked (ignored), got tracked in the checkout"
@@ -73,13 +79,24 @@ def test_env_not_readable_by_others(readiness: ReadinessState) -> None:
 
 
 @check("GRF-01")
-def test_grafana_password_not_default(env_values: dict[str, str], manifest: Manifest) -> None:
-    """Grafana's admin password is set and is not the default."""
-    name = manifest.grafana.password_env
-    value = env_values.get(name, "")
-    assert value, f"grafana {manifest.grafana.service}: {name}: expected set, got missing or empty"
-    defaults = (manifest.grafana.default_password.lower(), *manifest.secrets.placeholders)
+def test_grafana_password_not_default(
+    rendered: ComposeModel, env_values: dict[str, str], manifest: Manifest
+) -> None:
+    """Grafana's effective admin password (what the container receives) is not the default."""
+    grafana = manifest.grafana
+    where = f"grafana {grafana.service}"
+    env = effective_environment(rendered.service(grafana.service))
+    if env.get(GRAFANA_PASSWORD_FILE):
+        return  # read from a secret file: no default can come from the environment
+    source, value = GRAFANA_PASSWORD, env.get(GRAFANA_PASSWORD)
+    if value is None and grafana.password_env:
+        source, value = f".env {grafana.password_env}", env_values.get(grafana.password_env)
+    assert value, (
+        f"{where}: {source}: expected a password, got none (Grafana then keeps admin/admin)"
+    )
+    defaults = (grafana.default_password.lower(), *manifest.secrets.placeholders)
+    origin = value_origin(manifest.compose_files, grafana.service, GRAFANA_PASSWORD, env_values)
     assert value.lower() not in defaults, (
-        f"grafana {manifest.grafana.service}: {name}: expected a non-default password, "
-        "got the default/placeholder value"
+        f"{where}: {source}: expected a non-default password, got the default/placeholder "
+        f"value ({origin.describe()})"
     )

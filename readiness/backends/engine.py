@@ -33,7 +33,15 @@ class LiveStack:
         return self.containers.get(service, [])
 
 
+CONFIG_HASH_LABEL = "com.docker.compose.config-hash"
+ONEOFF_LABEL = "com.docker.compose.oneoff"
 DEFAULT_SOCKET = "/var/run/docker.sock"
+
+
+def is_service_container(labels: dict[str, str]) -> bool:
+    """Created by compose for a service: not a ``compose run`` one-off, and not a plain
+    ``docker run`` of a compose-built image (such images carry the project and service labels)."""
+    return CONFIG_HASH_LABEL in labels and labels.get(ONEOFF_LABEL, "False") != "True"
 
 
 def check_unix_socket(docker_host: str) -> None:
@@ -89,8 +97,10 @@ def snapshot(client: Any, project: str) -> LiveStack:
     for attrs in inspected:
         if attrs is None:  # removed between the listing and its inspect
             continue
-        service = (attrs.get("Config", {}).get("Labels") or {}).get(SERVICE_LABEL, "")
-        grouped[service].append(attrs)
+        labels = attrs.get("Config", {}).get("Labels") or {}
+        if not is_service_container(labels):
+            continue
+        grouped[labels.get(SERVICE_LABEL, "")].append(attrs)
     return LiveStack(dict(sorted(grouped.items())), version)
 
 

@@ -14,10 +14,15 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from readiness.backends.engine import (
+    CONFIG_HASH_LABEL,
+    ONEOFF_LABEL,
+    PROJECT_LABEL,
+    SERVICE_LABEL,
+)
 from readiness.model.errors import OperationError
+from readiness.parsers.dumps import inspect_dump
 
-PROJECT_LABEL = "com.docker.compose.project"
-SERVICE_LABEL = "com.docker.compose.service"
 DUMP_MAGIC = b"PGDMP"
 _HEADER_TIME = re.compile(r"^;\s+Archive created at (\d{4}-\d\d-\d\d \d\d:\d\d:\d\d)(?: (\S+))?")
 _HEADER_DB = re.compile(r"^;\s+dbname: (.*)$")
@@ -49,6 +54,10 @@ class Postgres:
                 f"label={PROJECT_LABEL}={self.project}",
                 "--filter",
                 f"label={SERVICE_LABEL}={self.service}",
+                "--filter",
+                f"label={ONEOFF_LABEL}=False",
+                "--filter",
+                f"label={CONFIG_HASH_LABEL}",
             ],
         )
         ids = proc.stdout.split()
@@ -264,11 +273,15 @@ def verify_dump(
     if report.size == 0:
         report.problems.append(f"dump {path.name}: size: expected > 0 bytes, got 0 (empty file)")
         return report
-    with path.open("rb") as handle:
-        magic = handle.read(len(DUMP_MAGIC))
-    if magic != DUMP_MAGIC:
+    content = inspect_dump(path)
+    if content.problems:
+        report.problems += [f"dump {path.name}: {problem}" for problem in content.problems]
+        return report
+    if content.kind != "custom":
         report.problems.append(
-            f"dump {path.name}: format: expected a pg_dump custom archive (PGDMP), got {magic!r}"
+            f"dump {path.name}: format: expected a pg_dump custom archive (-Fc), got "
+            f"{content.kind} (the restore checks and drills use pg_restore; write the backup "
+            "with `pg_dump -Fc`)"
         )
         return report
     try:

@@ -1,9 +1,11 @@
-"""Validators that live in the stack's own images: `nginx -t` and `promtool`, one run each."""
+"""Validators: `nginx -t` and `promtool`, in the project's own images or else the suite's."""
 
 from __future__ import annotations
 
+import os
 import shlex
 import subprocess
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -19,6 +21,8 @@ class ToolResult:
 
     returncode: int
     output: str
+    judged_by: str = ""
+    """Which tool judged, when not the project's own image (e.g. the suite's tool image)."""
 
     @property
     def ok(self) -> bool:
@@ -31,6 +35,12 @@ class ToolResult:
         return " | ".join(kept[-lines:]) or f"exit code {self.returncode}"
 
 
+TOOL_IMAGE = "readiness/tools:bookworm"
+TOOL_CONTEXT = Path(__file__).resolve().parent / "tool_image"
+DEFAULT_BASE_IMAGE = "hypercode/debian:bookworm"
+"""The locally made Debian base (``BASE_IMAGE`` overrides it, as in bootstrap)."""
+
+
 def docker_run(
     docker_host: str,
     image: str,
@@ -38,10 +48,17 @@ def docker_run(
     args: list[str],
     mounts: list[tuple[Path, str]],
     timeout: float = 120,
+    hosts: Sequence[str] = (),
 ) -> subprocess.CompletedProcess[str]:
-    """``docker run --rm --network none`` of a local image (never pulled); ProbeError if absent."""
+    """``docker run --rm --network none`` of a local image (never pulled); ProbeError if absent.
+
+    ``hosts`` resolve to 127.0.0.1 inside (``--add-host``): compose service names that a
+    config names, so a validator can resolve them without the stack's networks.
+    """
     command = ["docker", *(["-H", docker_host] if docker_host else []), "run", "--rm"]
     command += ["--pull", "never", "--network", "none", "--entrypoint", entrypoint]
+    for host in hosts:
+        command += ["--add-host", f"{host}:127.0.0.1"]
     for source, target in mounts:  # --mount never creates a missing host path (-v would)
         command += ["--mount", f"type=bind,source={source},target={target},readonly"]
     try:
@@ -56,7 +73,7 @@ def docker_run(
         reason = proc.stderr.strip().splitlines()[-1:] or ["docker run failed"]
         raise ProbeError(
             f"Could not check with image {image}: {reason[0]} "
-            "(build the stack's images first: `python -m runbook.stack build`)"
+            "(build the project's images first, e.g. `docker compose build`)"
         )
     return proc
 
@@ -70,8 +87,9 @@ def bind_mounts(service: dict[str, Any]) -> list[tuple[Path, str]]:
     return mounts
 
 
-def nginx_test(docker_host: str, service: dict[str, Any]) -> ToolResult:
-    """`nginx -t` in the service's image with the service's own bind mounts (config, certs)."""
+def nginx_test(docker_host: str, service: dict[str, Any], hosts: Sequence[str] = ()) -> ToolResult:
+    """`nginx -t` in the service's image (or the suite's tool image when it is not on this
+    machine) with the service's own bind mounts and its upstream service names resolvable."""
     image = str(service.get("image") or "")
     if not image:
         raise ProbeError("Could not check nginx: the compose service names no image")
@@ -81,22 +99,84 @@ def nginx_test(docker_host: str, service: dict[str, Any]) -> ToolResult:
     ]
     if missing:
         return ToolResult(1, "bind mount source missing: " + ", ".join(missing))
-    proc = docker_run(docker_host, image, "nginx", ["-t"], mounts)
-    return ToolResult(proc.returncode, proc.stdout + proc.stderr)
+    runner, judged_by = judge_with(docker_host, image, "nginx")
+    proc = docker_run(docker_host, runner, "nginx", ["-t"], mounts, hosts=hosts)
+    return ToolResult(proc.returncode, proc.stdout + proc.stderr, judged_by)
+
+
+def judge_with(docker_host: str, image: str, tool: str) -> tuple[str, str]:
+    """The image to run ``tool`` in: the project's own, else the suite's tool image (and why)."""
+    if image_present(docker_host, image):
+        return image, ""
+    runner = tool_image(docker_host)
+    version = _tool_version(docker_host, runner, tool)
+    return runner, (
+        f"{version} in the suite's {runner}, because image {image} is not on this machine "
+        "and no registry is reachable to pull it"
+    )
+
+
+def image_present(docker_host: str, image: str) -> bool:
+    """True when ``image`` is in the engine's local store."""
+    proc = subprocess.run(
+        ["docker", *(["-H", docker_host] if docker_host else []), "image", "inspect", image],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=30,
+    )
+    return proc.returncode == 0
+
+
+def tool_image(docker_host: str) -> str:
+    """The suite's validator image (Debian nginx and promtool), built once from the base image."""
+    if image_present(docker_host, TOOL_IMAGE):
+        return TOOL_IMAGE
+    base = os.environ.get("BASE_IMAGE", DEFAULT_BASE_IMAGE)
+    if not image_present(docker_host, base):
+        raise ProbeError(
+            f"Could not check: the project's image is not on this machine, and the suite's "
+            f"validator image cannot be built either: base image {base} is missing "
+            "(run `python3 -m runbook.bootstrap`)"
+        )
+    proc = subprocess.run(
+        [
+            *["docker", *(["-H", docker_host] if docker_host else []), "build", "-q"],
+            *["--build-arg", f"BASE_IMAGE={base}", "-t", TOOL_IMAGE, str(TOOL_CONTEXT)],
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=600,
+    )
+    if proc.returncode != 0:
+        tail = proc.stderr.strip().splitlines()[-1:] or ["docker build failed"]
+        raise ProbeError(f"Could not build the suite's validator image {TOOL_IMAGE}: {tail[0]}")
+    return TOOL_IMAGE
+
+
+def _tool_version(docker_host: str, image: str, tool: str) -> str:
+    flag = {"nginx": "-v", "promtool": "--version"}.get(tool, "--version")
+    proc = docker_run(docker_host, image, tool, [flag], [], timeout=60)
+    first = (proc.stderr + proc.stdout).strip().splitlines()[:1]
+    return first[0].strip() if first else tool
 
 
 def promtool_checks(
-    docker_host: str, image: str, config: Path, rules: Path
+    docker_host: str, image: str, config: Path, rules: Sequence[Path]
 ) -> tuple[ToolResult, ToolResult]:
-    """`promtool check config` and `promtool check rules` in one run of the Prometheus image."""
-    mounts = [(config.parent, "/readiness/config"), (rules.parent, "/readiness/rules")]
+    """`promtool check config` and `promtool check rules` (every rule file) in one run."""
+    mounts = [(config.parent, "/readiness/config")]
+    mounts += [(rule, f"/readiness/rules/{index}-{rule.name}") for index, rule in enumerate(rules)]
     cfg = shlex.quote(f"/readiness/config/{config.name}")
-    rls = shlex.quote(f"/readiness/rules/{rules.name}")
+    rls = " ".join(shlex.quote(target) for _, target in mounts[1:])
+    check_rules = f"promtool check rules {rls}" if rules else "echo 'no rule files'; true"
     script = (
         f"promtool check config --syntax-only {cfg} 2>&1; echo {_RC_MARK}$?; "
-        f"promtool check rules {rls} 2>&1; echo {_RC_MARK}$?"
+        f"{check_rules} 2>&1; echo {_RC_MARK}$?"
     )
-    proc = docker_run(docker_host, image, "/bin/sh", ["-c", script], mounts)
+    runner, judged_by = judge_with(docker_host, image, "promtool")
+    proc = docker_run(docker_host, runner, "/bin/sh", ["-c", script], mounts)
     parts = (proc.stdout + proc.stderr).split(_RC_MARK)
     results = []
     for index in range(2):
@@ -104,5 +184,5 @@ def promtool_checks(
             raise ProbeError(f"Could not check with promtool: {proc.stderr.strip()[:300]}")
         rc_text, _, _ = parts[index + 1].partition("\n")
         body = parts[index] if index == 0 else parts[index].partition("\n")[2]
-        results.append(ToolResult(int(rc_text.strip() or 1), body))
+        results.append(ToolResult(int(rc_text.strip() or 1), body, judged_by))
     return results[0], results[1]

@@ -12,7 +12,7 @@ import datetime as dt
 import difflib
 import re
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, TypeVar
 
 import yaml
 from pydantic import (
@@ -31,6 +31,8 @@ from readiness.model.errors import ConfigError
 
 _MEMORY = re.compile(r"^(\d+(?:\.\d+)?)\s*([kKmMgGtT]?)(?:i?[bB])?$")
 _UNITS = {"": 1, "k": 1024, "m": 1024**2, "g": 1024**3, "t": 1024**4}
+SECRET_WORDS = ("PASSWORD", "PASSWD", "SECRET", "TOKEN", "KEY", "PRIVATE", "CREDENTIAL", "API_KEY")
+"""Words that make a variable name secret when they stand between ``_`` (or at either end)."""
 SEVERITIES = ("low", "moderate", "medium", "high", "critical")
 DEFAULT_ERROR_RATE_QUERY = (
     'sum(rate(http_requests_total{status=~"5.."}[$window]))'
@@ -55,6 +57,7 @@ Name = Annotated[str, Field(min_length=1)]
 Names = list[Name]
 Port = Annotated[int, Field(ge=1, le=65535)]
 Positive = Annotated[float, Field(gt=0)]
+S = TypeVar("S", bound=BaseModel)
 ProjectPath = Annotated[Path, "project-relative"]
 """A path relative to ``target.project_dir`` (resolved on load)."""
 
@@ -99,6 +102,8 @@ class SecretsSection(Section):
     min_length: Annotated[int, Field(ge=1)] = 16
     placeholders: Names = []
     scan_tracked_files: bool = True
+    secret_words: Names = list(SECRET_WORDS)
+    """Words that make a variable secret-named: a literal value in a compose file fails SEC-03."""
 
     @field_validator("placeholders")
     @classmethod
@@ -121,7 +126,8 @@ class NginxSection(Section):
     """``nginx``: the reverse proxy service and its configuration directory."""
 
     service: Name
-    config_dir: ProjectPath
+    config_dir: ProjectPath | None = None
+    """Only when compose cannot render: the directory mounted as /etc/nginx."""
 
 
 class Route(Section):
@@ -173,6 +179,10 @@ class BackupSection(Section):
     rpo_hours: Positive = 24
     stop_services: Names = []
     previous_release: str | None = None
+    command: str = ""
+    """The project's own backup command (run in the project directory with BACKUP_DIR set);
+    BAK-01 checks it exists and BAK-04 runs it. Empty: the suite's `runbook.backup`."""
+    timeout_seconds: Positive = 600
 
 
 class DatabaseSection(Section):
@@ -312,24 +322,28 @@ class SignoffSection(Section):
 
 
 class Manifest(Section):
-    """The validated manifest; every project path already resolved."""
+    """The validated manifest; every project path already resolved.
+
+    Every section but ``target`` is optional: the checks of an absent section are not
+    applicable (N/A), never passed.
+    """
 
     version: Literal[1]
     target: TargetSection
-    network: NetworkSection
+    network: NetworkSection = Field(default_factory=lambda: _absent(NetworkSection))
     limits: dict[str, Limit] = {}
-    secrets: SecretsSection
-    tls: TlsSection
-    nginx: NginxSection
+    secrets: SecretsSection = Field(default_factory=lambda: _absent(SecretsSection))
+    tls: TlsSection = Field(default_factory=lambda: _absent(TlsSection))
+    nginx: NginxSection = Field(default_factory=lambda: _absent(NginxSection))
     routes: list[Route] = []
-    dependencies: DependenciesSection
-    backup: BackupSection
-    database: DatabaseSection
-    monitoring: MonitoringSection
-    grafana: GrafanaSection
+    dependencies: DependenciesSection = Field(default_factory=DependenciesSection)
+    backup: BackupSection = Field(default_factory=lambda: _absent(BackupSection))
+    database: DatabaseSection = Field(default_factory=lambda: _absent(DatabaseSection))
+    monitoring: MonitoringSection = Field(default_factory=lambda: _absent(MonitoringSection))
+    grafana: GrafanaSection = Field(default_factory=lambda: _absent(GrafanaSection))
     connectivity: list[Connection] = []
     agents: list[AgentProbe] = []
-    contacts: ContactsSection
+    contacts: ContactsSection = ContactsSection()
     deployment: DeploymentSection = DeploymentSection()
     tests: TestsSection = TestsSection()
     request_timeout_seconds: Positive = 10
@@ -346,6 +360,20 @@ class Manifest(Section):
                 raise ValueError(f"routes[{index}]: probe {route.probe!r} is declared twice")
             seen.add(route.probe)
         return routes
+
+    def declares(self, section: str) -> bool:
+        """True when the manifest declares ``section`` (absent: its checks are N/A)."""
+        return section in self.model_fields_set and section in OPTIONAL_SECTIONS | {"target"}
+
+    def fix_values(self) -> dict[str, str]:
+        """The target's own names for fix texts: its backup tool, config and rules files."""
+        values = {"manifest": self.path.name}
+        if self.declares("backup"):
+            values["backup_tool"] = f"`{self.backup.tool}`"
+        if self.declares("monitoring"):
+            values["prometheus_config"] = self.monitoring.config.name
+            values["alert_rules"] = self.monitoring.rules.name
+        return values
 
     # --- the target, resolved (shorthands used everywhere) ------------------------------
     @property
@@ -375,6 +403,29 @@ def manifest_json_schema() -> dict[str, Any]:
     schema["title"] = "Readiness manifest"
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
     return schema
+
+
+OPTIONAL_SECTIONS = frozenset(
+    {"network", "secrets", "tls", "nginx", "dependencies", "backup", "database"}
+    | {"monitoring", "grafana", "routes", "connectivity", "agents", "tests", "limits"}
+)
+"""Sections a manifest may leave out: the checks that need one are then not applicable."""
+
+
+def _absent(section: type[S]) -> S:
+    """An empty stand-in for a section the manifest leaves out (its checks never run)."""
+    values: dict[str, Any] = {}
+    for name, info in section.model_fields.items():
+        if info.is_required():
+            text = str(info.annotation)
+            values[name] = (
+                []
+                if "list" in text
+                else {}
+                if "dict" in text
+                else (Path() if "Path" in text else "")
+            )
+    return section.model_construct(**values)
 
 
 def _resolve_paths(model: BaseModel, root: Path) -> None:
@@ -465,7 +516,11 @@ def load_manifest(path: Path, project_dir: Path | None = None) -> Manifest:
     target = manifest.target
     root = (project_dir or (path.parent / target.project_dir)).resolve()
     target.project_dir = root
-    _resolve_paths(manifest, root)
+    for name in manifest.model_fields_set:
+        value = getattr(manifest, name)
+        for item in value if isinstance(value, list) else [value]:
+            if isinstance(item, BaseModel):
+                _resolve_paths(item, root)
     target.project_dir = root
     return manifest
 

@@ -17,6 +17,11 @@ class Outcome(StrEnum):
     BROKEN = "broken"  # the suite could not look (any other exception)
     WAIVED = "waived"  # failed, but an active waiver accepts the risk
     SKIPPED = "skipped"
+    NOT_APPLICABLE = "n/a"  # the manifest does not declare what the check needs
+
+
+NOT_APPLICABLE_PREFIX = "not applicable: "
+"""Skip reasons that mean N/A (never counted as passed, nor in the pass ratio)."""
 
 
 class Verdict(StrEnum):
@@ -86,10 +91,11 @@ def decide(results: Iterable[CheckResult], *, target_reached: bool = True) -> De
     blockers = tuple(r for r in ordered if r.blocking)
     warnings = tuple(r for r in ordered if r.warning)
     passed = sum(r.outcome is Outcome.PASSED for r in ordered)
-    if blockers or not target_reached or not ordered:
+    applicable = [r for r in ordered if r.outcome is not Outcome.NOT_APPLICABLE]
+    if blockers or not target_reached or not applicable:
         verdict = Verdict.NOT_READY
     elif warnings:
         verdict = Verdict.READY_WITH_WARNINGS
     else:
         verdict = Verdict.READY
-    return Decision(verdict, blockers, warnings, passed, len(ordered))
+    return Decision(verdict, blockers, warnings, passed, len(applicable))

@@ -16,7 +16,13 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from readiness.backends.engine import PROJECT_LABEL, SERVICE_LABEL, connect, parse_time
+from readiness.backends.engine import (
+    PROJECT_LABEL,
+    SERVICE_LABEL,
+    connect,
+    is_service_container,
+    parse_time,
+)
 from readiness.model.errors import EngineError
 from readiness.operations.health import healthy_state
 
@@ -129,7 +135,7 @@ def project_states(client: Any, project: str) -> dict[str, ServiceState]:
     containers = client.containers.list(
         all=True, filters={"label": f"{PROJECT_LABEL}={project}"}, ignore_removed=True
     )
-    states = [service_state(c) for c in containers]
+    states = [service_state(c) for c in containers if is_service_container(c.labels)]
     return {s.service: s for s in sorted(states, key=lambda s: s.container)}
 
 

@@ -16,8 +16,8 @@ from typing import Any, Literal
 
 import yaml
 
-SECRET_WORDS = ("PASSWORD", "PASSWD", "SECRET", "TOKEN", "KEY", "PRIVATE", "CREDENTIAL", "API_KEY")
-"""Words that make a variable name secret when they stand between ``_`` (or at either end)."""
+from readiness.model.manifest import SECRET_WORDS
+
 EXCLUDED_NAMES = ("*_FILE",)
 """Name patterns that are never secret literals: ``*_FILE`` points at a secret file."""
 

@@ -60,11 +60,28 @@ def report_name(results: Path) -> str:
         return "Readiness report"
 
 
+def carry_history(results: Path, output: Path) -> int:
+    """Copy the previous report's ``history/`` into ``results``; the number of files copied.
+
+    Allure builds the trend (history-trend.json, duration and retry trends, each test's
+    history) from ``<results>/history``: without it every report shows a single run.
+    """
+    previous = output / "history"
+    if not previous.is_dir():
+        return 0
+    target = results / "history"
+    shutil.rmtree(target, ignore_errors=True)
+    shutil.copytree(previous, target)
+    return sum(1 for p in target.iterdir() if p.is_file())
+
+
 def generate(results: Path, output: Path, *, name: str = "", tools: Path = TOOLS) -> Path:
-    """``allure generate --clean`` ``results`` into ``output``; returns its index.html."""
+    """``allure generate --clean`` ``results`` into ``output`` (with the history of the
+    report already in ``output``); returns its index.html."""
     if not results.is_dir() or not any(results.glob("*-result.json")):
         raise ToolError(f"{results}: no Allure results (run the checklist first)")
     binary = install(tools)
+    carry_history(results, output)
     env = {**os.environ}
     java_home = _java_home()
     if java_home:

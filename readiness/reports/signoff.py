@@ -24,6 +24,7 @@ ICONS = {
     "warning": "🟠",
     "waived": "🟠",
     "skipped": "⏭️",
+    "n/a": "⚪",
     "not run": "⬜",
 }
 VERDICT_ICONS = {"READY": "🟢", "READY WITH WARNINGS": "🟡", "NOT READY": "🔴"}
@@ -65,14 +66,16 @@ def item_status(spec: CheckSpec, results: Sequence[CheckResult]) -> str:
         return "warning"
     if any(r.outcome is Outcome.WAIVED for r in results):
         return "waived"
-    if all(r.outcome is Outcome.SKIPPED for r in results):
+    if all(r.outcome is Outcome.NOT_APPLICABLE for r in results):
+        return "n/a"
+    if all(r.outcome in (Outcome.SKIPPED, Outcome.NOT_APPLICABLE) for r in results):
         return "skipped"
     return "passed"
 
 
 def section_status(statuses: Iterable[str]) -> str:
     """The seed's section badge: Ready, Ready with Warnings, Not Ready or Not checked."""
-    ran = [s for s in statuses if s != "not run"]
+    ran = [s for s in statuses if s not in ("not run", "n/a")]
     if not ran:
         return "⬜ Not checked"
     if any(s in ("failed", "broken") for s in ran):

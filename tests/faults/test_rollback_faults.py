@@ -16,6 +16,7 @@ from readiness.operations.backup import take_backup
 from readiness.operations.target import Settings, settings_from
 from tests.conftest import LIVE_ENV_FILE, live_args
 from tests.harness import MANIFEST, ROOT, Run, assert_only_new_failure, run_runbook, run_suite
+from tests.preflight_support import manifest_copy
 
 pytestmark = pytest.mark.live
 
@@ -213,3 +214,25 @@ def test_rbk01_round_trip_time_is_reported_next_to_raw(rollback_baseline: Run) -
         "backup (runbook, dump + verify)",
     ):
         assert re.search(re.escape(label) + r"\s+\d+\.\d\d", section), section[:800]
+
+
+def test_bak04_project_backup_command_writing_utf16_fails(
+    rollback_baseline: Run, good_dump: Path, tmp_path: Path, live_stack_up: str
+) -> None:
+    """BAK-04 runs the project's own backup command (backup.command) and judges its dump: a
+    script that writes the dump through a UTF-16 redirection fails with that reason."""
+    script = tmp_path / "backup_like_powershell.sh"
+    script.write_text(
+        "#!/bin/sh\n# pg_dump -Fp > file, as PowerShell's `>` writes it: UTF-16 with a BOM\n"
+        'printf -- "--\\n-- PostgreSQL database dump\\n--\\n" | iconv -t UTF-16 '
+        '> "$BACKUP_DIR/backup_from_script.dump"\n'
+    )
+    script.chmod(0o755)
+    manifest = manifest_copy(tmp_path, backup__command=str(script))
+    run = _rollback(
+        tmp_path, live_stack_up, f"--manifest={manifest}", f"--project-dir={ROOT / 'stack'}"
+    )
+    message = _bak04_fault(rollback_baseline, run)
+    assert f"`{script}`" in message
+    assert "UTF-16 with a byte-order mark" in message
+    assert "iconv -f UTF-16 -t UTF-8" in message

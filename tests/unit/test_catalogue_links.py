@@ -102,3 +102,29 @@ def test_dependencies_point_one_way() -> None:
                 if line.strip().startswith(banned):
                     offenders.append(f"{path.relative_to(ROOT)}:{number}: {line.strip()}")
     assert not offenders, "imports against the layering:\n" + "\n".join(offenders)
+
+
+HYPERCODE_NAMES = (
+    *("hypercode", "broski", "crew-orchestrator", "project-strategist", "celery"),
+    *("platform-net", "alert.rules.yml", "prometheus.yml", "runbook.stack"),
+)
+
+
+def test_no_hypercode_name_in_checks_or_fix_texts() -> None:
+    """Checks and fix texts speak of the target's own names (from its manifest), never ours."""
+    found = []
+    for path in sorted(CHECKS.rglob("*.py")):
+        text = path.read_text(encoding="utf-8").lower()
+        found += [f"{path.relative_to(ROOT)}: {n}" for n in HYPERCODE_NAMES if n in text]
+    for spec in CATALOGUE.values():
+        text = f"{spec.title} {spec.fix}".lower()
+        found += [f"{spec.id} title/fix: {n}" for n in HYPERCODE_NAMES if n in text]
+    assert not found, f"HyperCode names where only the target's belong: {found}"
+
+
+def test_fix_texts_use_the_targets_own_names() -> None:
+    values = {"alert_rules": "rules/alerts.yml", "prometheus_config": "prom.yml"}
+    assert CATALOGUE["MON-04"].fix_for(values) == (
+        "Add the alert to rules/alerts.yml with the declared expression."
+    )
+    assert "the alert rules" in CATALOGUE["MON-04"].fix_for({})

@@ -71,7 +71,7 @@ def test_wrong_types_name_the_key_and_expectation(tmp_path: Path) -> None:
 
 def test_missing_section_and_bad_yaml(tmp_path: Path) -> None:
     data = reference()
-    del data["tls"]
+    data["tls"] = None
     assert "tls: expected a mapping, got nothing" in error_of(tmp_path, data)
     assert "not valid YAML" in error_of(tmp_path, "version: 1\ntarget: [unclosed\n")
 
@@ -152,3 +152,14 @@ def test_committed_json_schema_matches_the_manifest_model() -> None:
     assert DEFAULT.read_text(encoding="utf-8") == render(), (
         "readiness.schema.json is stale: run `python -m runbook.schema`"
     )
+
+
+def test_every_section_but_target_may_be_left_out(tmp_path: Path) -> None:
+    """A stack without nginx, Grafana, TLS ... is describable: those checks become N/A."""
+    data = {"version": 1, "target": {"name": "tiny", "compose_files": ["compose.yaml"]}}
+    manifest = load_manifest(write(tmp_path, data), tmp_path)
+    assert manifest.declares("target")
+    assert not any(manifest.declares(s) for s in ("tls", "nginx", "grafana", "backup", "database"))
+    assert manifest.project_name == tmp_path.name
+    full = load_manifest(MANIFEST)
+    assert all(full.declares(s) for s in ("tls", "nginx", "grafana", "backup", "monitoring"))

@@ -9,8 +9,7 @@ import pytest
 
 from readiness.model.manifest import AuditReport
 from readiness.parsers import audits as audit
-from readiness.parsers import nginx as nginxconf
-from readiness.parsers import secrets, tls
+from readiness.parsers import compose_secrets, nginx_config, secrets, tls
 
 CONF = """
 http {
@@ -28,22 +27,27 @@ http {
 """
 
 
-def test_routes_resolve_on_the_tls_server() -> None:
-    root = nginxconf.parse(CONF)
-    found = {p: nginxconf.route_target(root, p) for p in ("/", "/api/", "/grafana/x")}
+def _parse(tmp_path: Path, text: str) -> nginx_config.NginxConfig:
+    (tmp_path / "nginx.conf").write_text(text)
+    return nginx_config.load_directory(tmp_path)
+
+
+def test_routes_resolve_on_the_tls_server(tmp_path: Path) -> None:
+    root = _parse(tmp_path, CONF)
+    found = {p: nginx_config.route_target(root, p) for p in ("/", "/api/", "/grafana/x")}
     assert {p: t.host if t else None for p, t in found.items()} == {
         "/": "storefront",
         "/api/": "core-a,core-b",
         "/grafana/x": "dashboards",
     }
-    healthz = nginxconf.route_target(root, "/healthz")
+    healthz = nginx_config.route_target(root, "/healthz")
     assert healthz is not None
     assert (healthz.location, healthz.proxy_pass) == ("/healthz", "")
 
 
-def test_unbalanced_config_is_rejected() -> None:
-    with pytest.raises(ValueError, match="missing"):
-        nginxconf.parse("http { server { listen 80; }")
+def test_unbalanced_config_is_rejected(tmp_path: Path) -> None:
+    with pytest.raises(ValueError, match="unexpected end of file"):
+        _parse(tmp_path, "http { server { listen 80; }")
 
 
 def test_npm_v2_and_v6_and_pip_reports(tmp_path: Path) -> None:
@@ -122,8 +126,8 @@ def test_literal_environment_in_compose(tmp_path: Path) -> None:
         "      DB_PASSWORD: ${DB_PASSWORD}\n  worker:\n    environment:\n"
         "      - API_KEY=${API_KEY:?}\n      - JWT_SECRET=literal\n"
     )
-    found = secrets.literal_environment(compose, ("API_KEY", "DB_PASSWORD", "JWT_SECRET"))
-    assert found == {"API_KEY": ["api"], "JWT_SECRET": ["worker"]}
+    found = {(f.variable, f.service) for f in compose_secrets.secret_literals(compose)}
+    assert found == {("API_KEY", "api"), ("JWT_SECRET", "worker")}
 
 
 def test_certificate_name_matching() -> None:
