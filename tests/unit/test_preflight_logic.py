@@ -9,45 +9,9 @@ import pytest
 
 from readiness.model.manifest import AuditReport
 from readiness.parsers import audits as audit
-from readiness.parsers import compose_secrets, nginx_config, secrets, tls
+from readiness.parsers import compose_secrets, secrets, tls
 
-CONF = """
-http {
-    upstream api_pool { server core-a:8000; server core-b:8000; }
-    server { listen 80; location / { return 301 https://$host$request_uri; } }
-    server {
-        listen 443 ssl;   # the TLS server
-        set $web http://storefront:3000;
-        location = /healthz { return 200; }
-        location /api/ { proxy_pass http://api_pool; }
-        location /grafana/ { proxy_pass "http://dashboards:3000/"; }
-        location / { proxy_pass $web; }
-    }
-}
-"""
-
-
-def _parse(tmp_path: Path, text: str) -> nginx_config.NginxConfig:
-    (tmp_path / "nginx.conf").write_text(text)
-    return nginx_config.load_directory(tmp_path)
-
-
-def test_routes_resolve_on_the_tls_server(tmp_path: Path) -> None:
-    root = _parse(tmp_path, CONF)
-    found = {p: nginx_config.route_target(root, p) for p in ("/", "/api/", "/grafana/x")}
-    assert {p: t.host if t else None for p, t in found.items()} == {
-        "/": "storefront",
-        "/api/": "core-a,core-b",
-        "/grafana/x": "dashboards",
-    }
-    healthz = nginx_config.route_target(root, "/healthz")
-    assert healthz is not None
-    assert (healthz.location, healthz.proxy_pass) == ("/healthz", "")
-
-
-def test_unbalanced_config_is_rejected(tmp_path: Path) -> None:
-    with pytest.raises(ValueError, match="unexpected end of file"):
-        _parse(tmp_path, "http { server { listen 80; }")
+# The nginx route tests moved to tests/unit/test_nginx_config.py (crossplane, container view).
 
 
 def test_npm_v2_and_v6_and_pip_reports(tmp_path: Path) -> None:
