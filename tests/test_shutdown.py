@@ -60,10 +60,8 @@ def shut_project(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
         _declared(project_dir)
         yield project_dir
     finally:
-        files = ("compose.yaml", *(p.name for p in project_dir.glob("fault-*.yaml")))
-        _compose(
-            project_dir, "down", "--volumes", "--remove-orphans", "--timeout", "2", files=files
-        )
+        # the declared file only: a fault file that resets the volumes would keep them
+        _compose(project_dir, "down", "--volumes", "--remove-orphans", "--timeout", "2")
 
 
 def _shutdown_cli(project_dir: Path, *args: str) -> subprocess.CompletedProcess[str]:
