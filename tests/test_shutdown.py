@@ -263,3 +263,40 @@ def test_shd01_fails_when_the_data_is_on_tmpfs(shut_project: Path, tmp_path: Pat
     assert "marker row written before the shutdown" in message
     assert "tmpfs /var/lib/postgresql/data" in message
     assert "named volume" in message
+
+
+def test_verify_launch_names_the_contingency_it_triggers(
+    shut_project: Path, tmp_path: Path
+) -> None:
+    """Post-deploy NOT READY with the database published and a table missing: verify_launch
+    names the emergency shutdown and the 3.2 restore, with their commands for this target."""
+    manifest = _fault_manifest(
+        shut_project, "exposed", 'services:\n  postgres:\n    ports: ["127.0.0.1:18432:5432"]\n'
+    )
+    manifest.write_text(
+        manifest.read_text().replace(
+            "compose_files: [compose.yaml, fault-exposed.yaml]", "compose_files: [compose.yaml]"
+        )
+        + "  tables: [orders]\n"
+    )
+    try:
+        _compose(shut_project, "up", "-d", "--wait", files=("compose.yaml", "fault-exposed.yaml"))
+        reports = f"--reports-dir={tmp_path / 'reports'}"
+        proc = subprocess.run(
+            [sys.executable, "-m", "runbook.verify_launch", f"--manifest={manifest}", reports],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            check=False,
+            timeout=600,
+        )
+    finally:
+        _declared(shut_project)
+    out = proc.stdout
+    assert proc.returncode == 1, out[-3000:] + proc.stderr[-2000:]
+    tail = out.split("[verify-launch] contingency (seed 6, critical failure criteria):", 1)[1]
+    assert "Security breach (DRF-02 failed): trigger the emergency shutdown" in tail
+    assert f"python -m runbook.shutdown --confirm {PROJECT} --manifest {manifest}" in tail
+    assert "Database data loss (DB-02 failed): trigger the 3.2 database rollback" in tail
+    assert f"python -m runbook.restore --confirm shut --project-name {PROJECT}" in tail
+    assert "rollback --project-name" not in tail
