@@ -72,6 +72,9 @@ def test_two_readiness_runs_show_both_in_the_trend_widget_in_chromium(tmp_path: 
             tmp_path, "-m", "preflight", "-k", "env_not_readable", f"--project-dir={stack}"
         )
         assert run.verdict == verdict, run.output[-2000:]
+        # the verdict block closes the run, after pytest's short summary: the end is one screen
+        assert run.output.rindex("VERDICT:") > run.output.rfind("short test summary info")
+        assert len(run.output[run.output.rindex("VERDICT:") :].splitlines()) <= 24
         generate(reports / "allure-results", reports / "allure-report")
     with serve(reports / "allure-report") as base:
         dom = dump_dom(f"{base}/index.html", ARTIFACTS / "allure-trend.dom.html")

@@ -175,6 +175,11 @@ def test_shutdown_cuts_ingress_keeps_data_captures_evidence(
         timeout=600,
     )
     assert back.returncode == 0, back.stdout[-2000:] + back.stderr[-2000:]
+    # progress in a log (no TTY): elapsed time and what it waits for, once per change
+    waits = [line for line in back.stdout.splitlines() if ": waiting for " in line]
+    assert waits, back.stdout
+    assert all(line.strip().startswith("... ") and "s of 300s" in line for line in waits)
+    assert len(waits) == len(set(w.split(": ", 1)[1] for w in waits)), back.stdout
     assert _answers(PORT)
     assert _psql("SELECT v FROM kept") == "before-breach"
     _psql("DROP TABLE kept")

@@ -132,14 +132,21 @@ def restore(
                     result.code = result.code or UNHEALTHY
                     result.message = (result.message + "; " if result.message else "") + str(exc)
     with clock("wait healthy"):
+        say(f"waiting (up to {timeout:.0f}s) for {', '.join([m.database.service, *services])}")
         wait_ready(db)
-        pending = wait_healthy(settings.stack, [m.database.service, *services], timeout)
+        pending = wait_healthy(
+            settings.stack, [m.database.service, *services], timeout, say=say if log else _quiet
+        )
     if pending:
         result.code = UNHEALTHY
         result.message = f"restored, but not healthy after {timeout:.0f}s: {', '.join(pending)}"
     else:
         result.message = f"restored {dump.name} into {m.database.name}; services healthy"
     return result
+
+
+def _quiet(message: str) -> None:
+    """Say nothing (the restore runs without logging)."""
 
 
 def _compose(settings: Settings, *args: str) -> None:
@@ -155,12 +162,15 @@ def _drop_quietly(settings: Settings, database: str) -> None:
 
 
 class _Logger:
+    """``[restore] +12.3s message``: each step with the time since the restore began."""
+
     def __init__(self, enabled: bool) -> None:
         self.enabled = enabled
+        self.start = time.monotonic()
 
     def __call__(self, message: str) -> None:
         if self.enabled:
-            print(f"[restore] {message}", flush=True)
+            print(f"[restore] +{time.monotonic() - self.start:.1f}s {message}", flush=True)
 
 
 class _Phases:

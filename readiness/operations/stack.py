@@ -25,6 +25,7 @@ from readiness.backends.engine import (
 )
 from readiness.model.errors import EngineError
 from readiness.operations.health import healthy_state
+from readiness.operations.progress import Waiting
 
 Say = Callable[[str], None]
 
@@ -173,7 +174,7 @@ def wait_healthy(
     since = datetime.now(UTC) if since is None else since
     start = time.monotonic()
     deadline = start + timeout
-    next_progress = start + 10
+    waiting = Waiting(say, timeout=timeout)
     reported: set[str] = set()
     pending = list(services)
     while True:
@@ -188,9 +189,7 @@ def wait_healthy(
         now = time.monotonic()
         if not pending or now >= deadline:
             break
-        if now >= next_progress:
-            say(f"  ... {now - start:.0f}s of {timeout:.0f}s, waiting for {', '.join(pending)}")
-            next_progress = now + 10
+        waiting.update(", ".join(_awaited(pending, states)))
         time.sleep(0.5)
     for name in pending:
         st = states.get(name)
@@ -202,6 +201,18 @@ def wait_healthy(
                 f"last check: {st.last_health_output or '-'}"
             )
     return pending
+
+
+def _awaited(pending: list[str], states: dict[str, ServiceState]) -> list[str]:
+    """``hypercode-core (starting)``: each awaited service and its state, for the progress line."""
+    out = []
+    for name in pending:
+        st = states.get(name)
+        if st is None:
+            out.append(f"{name} (no container)")
+        else:
+            out.append(f"{name} ({st.health if st.health != 'none' else st.state})")
+    return out
 
 
 def time_to_healthy(state: ServiceState, since: datetime) -> str:
