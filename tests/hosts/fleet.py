@@ -76,7 +76,7 @@ chown -R ops:ops /home/ops/.ssh
 mkdir -p /opt/hypercode {BACKUP_DIR}
 printf 'POSTGRES_PASSWORD=test-only-not-a-secret\\n' > {ENV_FILE}
 chown root:root {ENV_FILE}; chmod 600 {ENV_FILE}
-rm -f {BACKUP_DIR}/fill
+rm -f {BACKUP_DIR}/fill /var/lib/docker/rdy-fill
 [ -f {NEWEST_BACKUP} ] || head -c {NEWEST_BACKUP_BYTES} /dev/urandom > {NEWEST_BACKUP}
 if [ -f /run/rdy-listener.pid ]; then
     kill "$(cat /run/rdy-listener.pid)" 2>/dev/null || true; rm -f /run/rdy-listener.pid
@@ -299,6 +299,8 @@ def _write_client_files(workdir: Path, addresses: dict[str, str]) -> tuple[Path,
         f"User root\n  IdentityFile {key}\n  IdentitiesOnly yes\n  StrictHostKeyChecking no\n"
         f"  UserKnownHostsFile /dev/null\n  LogLevel ERROR\n  ConnectTimeout {CONNECT_TIMEOUT}\n"
         f"  ControlPath {control}/%C\n"
+        # a shared (ControlMaster) connection to a host that died is given up within ~4 s
+        "  ServerAliveInterval 2\n  ServerAliveCountMax 2\n"
     )
     names = {
         **{h: addresses[h] for h in HOSTS},
@@ -314,7 +316,8 @@ def _write_client_files(workdir: Path, addresses: dict[str, str]) -> tuple[Path,
     )
     ssh_args = (
         f"-o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null -o IdentitiesOnly=yes "
-        f"-o LogLevel=ERROR -o ConnectTimeout={CONNECT_TIMEOUT} -o ControlPath={control}/%C"
+        f"-o LogLevel=ERROR -o ConnectTimeout={CONNECT_TIMEOUT} -o ControlPath={control}/%C "
+        "-o ServerAliveInterval=2 -o ServerAliveCountMax=2"
     )
     inventory = workdir / "inventory.ini"
     inventory.write_text(
@@ -324,6 +327,9 @@ def _write_client_files(workdir: Path, addresses: dict[str, str]) -> tuple[Path,
         + f"ansible_ssh_private_key_file={key}\n"
         + f"ansible_ssh_common_args='{ssh_args}'\n"
         + "ansible_python_interpreter=/usr/bin/python3\n"
+        # roles as inventory groups (the host checks read them when the manifest lists no roles)
+        + "\n[docker]\nrdyhost1\n\n[backup]\n"
+        + "".join(f"{h}\n" for h in HOSTS)
     )
     return key, config, inventory, control
 
