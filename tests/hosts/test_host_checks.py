@@ -141,7 +141,7 @@ def healthy(workdir: Path, ssh_args: tuple[str, ...]) -> tuple[Run, Run]:
     return serial, parallel
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="class")
 def faulty(
     host_fleet: Fleet, workdir: Path, ssh_args: tuple[str, ...], healthy: tuple[Run, Run]
 ) -> Iterator[tuple[dict[tuple[str, str], str], Run, Run, Run]]:
@@ -177,32 +177,36 @@ def test_healthy_fleet_is_ready_serially_and_with_three_workers(healthy: tuple[R
     assert (parallel.verdict, outcomes(parallel)) == (serial.verdict, outcomes(serial))
 
 
-def test_each_planted_fault_fails_its_check_on_its_host(
-    faulty: tuple[dict[tuple[str, str], str], Run, Run, Run],
-) -> None:
-    expected, serial, _, _ = faulty
-    assert serial.verdict == "NOT READY"
-    assert serial.exit_code == 1
-    assert failing(serial) == set(expected), serial.output[-4000:]
-    assert {check for check, _ in expected} == set(IDS), "a check ID without a planted fault"
-    for (check, name), fragment in expected.items():
-        message = serial.message(check, f"ssh://{name}")
-        assert message.startswith(f"{name}: "), message
-        assert fragment in message, message
-        assert outcomes(serial)[(check, name)] == "failed", (check, name)
-        assert f"[{check} blocker] Fix: " in serial.output
-    # the fix texts name the manifest's own command and owner
-    assert f"runs `{F.BACKUP_COMMAND}` at least daily" in serial.output
+class TestPlantedFaults:
+    """All faults planted at once (healed when the class is done)."""
 
+    def test_each_planted_fault_fails_its_check_on_its_host(
+        self,
+        faulty: tuple[dict[tuple[str, str], str], Run, Run, Run],
+    ) -> None:
+        expected, serial, _, _ = faulty
+        assert serial.verdict == "NOT READY"
+        assert serial.exit_code == 1
+        assert failing(serial) == set(expected), serial.output[-4000:]
+        assert {check for check, _ in expected} == set(IDS), "a check ID without a planted fault"
+        for (check, name), fragment in expected.items():
+            message = serial.message(check, f"ssh://{name}")
+            assert message.startswith(f"{name}: "), message
+            assert fragment in message, message
+            assert outcomes(serial)[(check, name)] == "failed", (check, name)
+            assert f"[{check} blocker] Fix: " in serial.output
+        # the fix texts name the manifest's own command and owner
+        assert f"runs `{F.BACKUP_COMMAND}` at least daily" in serial.output
 
-def test_faulty_verdict_is_the_same_with_three_workers_and_through_the_inventory(
-    faulty: tuple[dict[tuple[str, str], str], Run, Run, Run],
-) -> None:
-    _, serial, parallel, inventory = faulty
-    assert (parallel.verdict, outcomes(parallel)) == (serial.verdict, outcomes(serial))
-    assert inventory.verdict == serial.verdict, inventory.output[-3000:]
-    assert outcomes(inventory) == outcomes(serial)
-    assert "test_env_file_is_private[ansible://rdyhost2] FAILED" in inventory.output
+    def test_faulty_verdict_is_the_same_with_three_workers_and_through_the_inventory(
+        self,
+        faulty: tuple[dict[tuple[str, str], str], Run, Run, Run],
+    ) -> None:
+        _, serial, parallel, inventory = faulty
+        assert (parallel.verdict, outcomes(parallel)) == (serial.verdict, outcomes(serial))
+        assert inventory.verdict == serial.verdict, inventory.output[-3000:]
+        assert outcomes(inventory) == outcomes(serial)
+        assert "test_env_file_is_private[ansible://rdyhost2] FAILED" in inventory.output
 
 
 def test_no_hosts_means_not_applicable(host_fleet: Fleet, workdir: Path) -> None:
@@ -210,6 +214,24 @@ def test_no_hosts_means_not_applicable(host_fleet: Fleet, workdir: Path) -> None
     run = run_host_checks(workdir, "no hosts", f"--manifest={_manifest(workdir, specs=False)}")
     assert set(outcomes(run).values()) == {"n/a"}, run.output[-3000:]
     assert "no hosts: give testinfra's --hosts or --ansible-inventory" in run.output
+
+
+def test_sudo_option_is_testinfras(host_fleet: Fleet, workdir: Path) -> None:
+    """As ``ops`` the user crontabs are unreadable: HST-01 is Broken (could not look), not a
+    pass; with testinfra's ``--sudo`` the same host is READY."""
+    args = (
+        f"--manifest={_manifest(workdir, specs=True)}",
+        f"--hosts=ssh://ops@rdyhost3?timeout={F.CONNECT_TIMEOUT}",
+        f"--ssh-config={host_fleet.ssh_config}",
+    )
+    plain = run_host_checks(workdir, "rdyhost3 as ops", *args)
+    assert failing(plain) == {("HST-01", "rdyhost3")}, plain.output[-3000:]
+    assert outcomes(plain)[("HST-01", "rdyhost3")] == "broken"
+    assert "rdyhost3: could not look: schedules:/var/spool/cron/crontabs: " in plain.message(
+        "HST-01"
+    )
+    sudo = run_host_checks(workdir, "rdyhost3 as ops with --sudo", *args, "--sudo")
+    assert sudo.verdict == "READY", sudo.output[-3000:]
 
 
 def test_host_stopped_mid_suite_is_not_ready_naming_it(host_fleet: Fleet, workdir: Path) -> None:
