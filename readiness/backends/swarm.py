@@ -36,6 +36,8 @@ class SwarmService:
     spec: dict[str, Any]
     endpoint: dict[str, Any]
     tasks: list[dict[str, Any]] = field(default_factory=list)
+    previous_spec: dict[str, Any] = field(default_factory=dict)
+    update_status: dict[str, Any] = field(default_factory=dict)
 
     @property
     def replicas(self) -> int | None:
@@ -137,7 +139,14 @@ def list_stack(client: Any, stack: str) -> SwarmStack:
     for raw in services:
         spec = dict(raw.get("Spec") or {})
         name = service_name(str(spec.get("Name", "")), stack)
-        found[name] = SwarmService(name, spec, dict(raw.get("Endpoint") or {}), by_id[raw["ID"]])
+        found[name] = SwarmService(
+            name,
+            spec,
+            dict(raw.get("Endpoint") or {}),
+            by_id[raw["ID"]],
+            dict(raw.get("PreviousSpec") or {}),
+            dict(raw.get("UpdateStatus") or {}),
+        )
     nets = {str(n.get("Name", "")): dict(n) for n in networks}
     return SwarmStack(stack, dict(sorted(found.items())), dict(sorted(nets.items())))
 

@@ -91,6 +91,8 @@ class SwarmSection(Section):
     """Every service must declare ``deploy.update_config`` (a rollout policy)."""
     rollback_config: bool = True
     """Every service must declare ``deploy.rollback_config`` (what ``service rollback`` does)."""
+    rollback_services: list[str] = []
+    """Services the 3.3 drill rolls back and forward (SWM-07, disruptive); none: N/A."""
 
 
 class NetworkSection(Section):

@@ -9,7 +9,7 @@ import pytest
 
 from tests.swarm.cluster import Swarm, load_images, running_swarm
 
-STACK_IMAGES = ("hypercode/redis:2.0.0",)
+STACK_IMAGES = ("hypercode/redis:2.0.0", "hypercode/redis:1.9.0")
 """What the small Swarm stack of these tests runs (every node gets it)."""
 
 
