@@ -77,6 +77,22 @@ class TargetSection(Section):
     compose_files: Annotated[list[ProjectPath], Field(min_length=1)]
     env_file: ProjectPath = Path(".env")
     server_name: Name = "localhost"
+    kind: Literal["compose", "swarm"] = "compose"
+    """``compose``: a compose project on one engine; ``swarm``: a stack deployed with
+    ``docker stack deploy`` (its name is ``project_name``), read through a manager's API."""
+
+
+class SwarmSection(Section):
+    """``swarm``: what a Swarm deployment of the stack must look like (target.kind: swarm)."""
+
+    port_modes: dict[str, Literal["ingress", "host"]] = {}
+    """Service -> how its published ports are published; a service not named: ``ingress``."""
+    update_config: bool = True
+    """Every service must declare ``deploy.update_config`` (a rollout policy)."""
+    rollback_config: bool = True
+    """Every service must declare ``deploy.rollback_config`` (what ``service rollback`` does)."""
+    rollback_services: list[str] = []
+    """Services the 3.3 drill rolls back and forward (SWM-07, disruptive); none: N/A."""
 
 
 class NetworkSection(Section):
@@ -403,6 +419,7 @@ class Manifest(Section):
     request_timeout_seconds: Positive = 10
     waivers: list[Waiver] = []
     signoff: SignoffSection = SignoffSection()
+    swarm: SwarmSection = SwarmSection()
     path: SkipJsonSchema[Path] = Field(default=Path("readiness.yml"), exclude=True)
 
     @field_validator("routes")
