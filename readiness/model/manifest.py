@@ -182,6 +182,11 @@ class BackupSection(Section):
     command: str = ""
     """The project's own backup command (run in the project directory with BACKUP_DIR set);
     BAK-01 checks it exists and BAK-04 runs it. Empty: the suite's `runbook.backup`."""
+    restore_command: str = ""
+    """The project's own restore command (run in the project directory with RESTORE_FILE, the
+    dump, and RESTORE_DATABASE, an existing database whose contents it replaces; also
+    BACKUP_DIR and COMPOSE_PROJECT_NAME). BAK-01 checks it exists, RBK-01 runs it into a scratch
+    database and RBK-02 into the live one. Empty: the suite's `runbook.restore`."""
     timeout_seconds: Positive = 600
 
 
