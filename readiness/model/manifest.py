@@ -130,12 +130,21 @@ class SecretsSection(Section):
 class TlsSection(Section):
     """``tls``: the certificate nginx serves and what it must satisfy."""
 
-    cert: ProjectPath
-    key: ProjectPath
+    cert: ProjectPath | None = None
+    """The certificate (PEM). Left out: the one nginx's ``ssl_certificate`` names, found
+    through the nginx container's mounts (needs the nginx section)."""
+    key: ProjectPath | None = None
+    """The private key (PEM). Left out: nginx's ``ssl_certificate_key``."""
     ca: ProjectPath | None = None
     min_days_left: Annotated[int, Field(ge=0)] = 30
     min_rsa_bits: Annotated[int, Field(ge=512)] = 2048
     min_ec_bits: Annotated[int, Field(ge=128)] = 256
+
+    @model_validator(mode="after")
+    def _cert_and_key_together(self) -> TlsSection:
+        if (self.cert is None) != (self.key is None):
+            raise ValueError("expected cert and key together (or neither: nginx's are used)")
+        return self
 
 
 class NginxSection(Section):
@@ -198,6 +207,11 @@ class BackupSection(Section):
     command: str = ""
     """The project's own backup command (run in the project directory with BACKUP_DIR set);
     BAK-01 checks it exists and BAK-04 runs it. Empty: the suite's `runbook.backup`."""
+    restore_command: str = ""
+    """The project's own restore command (run in the project directory with RESTORE_FILE, the
+    dump, and RESTORE_DATABASE, an existing database whose contents it replaces; also
+    BACKUP_DIR and COMPOSE_PROJECT_NAME). BAK-01 checks it exists, RBK-01 runs it into a scratch
+    database and RBK-02 into the live one. Empty: the suite's `runbook.restore`."""
     timeout_seconds: Positive = 600
 
 
