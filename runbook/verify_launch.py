@@ -3,7 +3,11 @@
   python -m runbook.verify_launch [--project-name N] [--env-file F] [-- extra pytest args]
 
 Runs `pytest checks -m postdeploy` against the deployed stack and prints the verdict
-(READY / READY WITH WARNINGS / NOT READY) with the checks that did not pass.
+(READY / READY WITH WARNINGS / NOT READY) with the checks that did not pass. When it is NOT
+READY, it also prints which of the seed's critical failure criteria (section 6) the failed
+checks meet and the runbook command that contingency calls for: database data loss -> the 3.2
+restore, API error rate over the ceiling -> the 3.3 rollback, security breach -> the emergency
+shutdown (the catalogue says which check meets which criterion).
 Exit codes: the suite's: 0 READY (or READY WITH WARNINGS), 1 NOT READY, 2 READY WITH WARNINGS
 with --strict-warnings, other values: the suite could not run (see its output).
 """
@@ -19,6 +23,9 @@ import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
+from readiness.model.contingency import triggered
+from readiness.model.errors import ConfigError
+from readiness.operations.target import settings_from
 from runbook.cli import REPO
 
 
@@ -61,6 +68,42 @@ def summarize(results_file: Path) -> tuple[str, list[str]]:
     return str(data["verdict"]), lines
 
 
+def contingency_lines(
+    results: list[dict[str, str]], project: str, database: str, options: str = ""
+) -> list[str]:
+    """Which seed-6 contingency the failed checks trigger, and the command for each."""
+    failed = [r["check"] for r in results if r["outcome"] == "failed"]
+    found = triggered(failed)
+    if not found:
+        return [
+            "  no seed-6 critical failure criterion is met (no data loss, error rate or "
+            "security finding): fix the blockers above and run again"
+        ]
+    lines = []
+    for hit in found:
+        c = hit.contingency
+        lines.append(f"  {c.criterion} ({', '.join(hit.checks)} failed): {c.action}")
+        lines.append(f"    {c.command_for(project, database, options)}")
+    return lines
+
+
+def _target_names(args: argparse.Namespace) -> tuple[str, str, str]:
+    """Project, database and the options to repeat, from the manifest (placeholders if bad)."""
+    manifest = Path(args.manifest) if args.manifest else REPO / "readiness.yml"
+    env_file = Path(args.env_file) if args.env_file else None
+    options = " ".join(
+        f"{opt} {value}"
+        for opt, value in (("--manifest", args.manifest), ("--env-file", args.env_file))
+        if value
+    )
+    try:
+        settings = settings_from(manifest, args.project_name, env_file)
+    except ConfigError:
+        return args.project_name or "<project>", "<database>", options
+    db = settings.manifest.database.name or "<database>"
+    return settings.project_name, db, options
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """CLI entry point."""
     parser = argparse.ArgumentParser(
@@ -99,9 +142,14 @@ def main(argv: Sequence[str] | None = None) -> int:
             )
             return proc.returncode or 3
         verdict, lines = summarize(results)
+        data = json.loads(results.read_text())
     print(f"[verify-launch] VERDICT: {verdict}")
     for line in lines:
         print(line)
+    if verdict == "NOT READY":
+        print("[verify-launch] contingency (seed 6, critical failure criteria):")
+        for line in contingency_lines(data["results"], *_target_names(args)):
+            print(line)
     return proc.returncode
 
 
