@@ -132,9 +132,9 @@ class Row:
     message: str = ""
 
 
-def load_expected(name: str) -> tuple[str, dict[tuple[str, str], Row]]:
-    """(verdict, rows by (check, subject)) of ``tests/foreign/<name>/expected.yml``."""
-    data: dict[str, Any] = yaml.safe_load((FOREIGN / name / "expected.yml").read_text())
+def load_expected(name: str, table: str = "expected.yml") -> tuple[str, dict[tuple[str, str], Row]]:
+    """(verdict, rows by (check, subject)) of ``tests/foreign/<name>/<table>``."""
+    data: dict[str, Any] = yaml.safe_load((FOREIGN / name / table).read_text())
     rows: dict[tuple[str, str], Row] = {}
     for check, subjects in (data.get("findings") or {}).items():
         for subject, spec in subjects.items():
@@ -145,9 +145,7 @@ def load_expected(name: str) -> tuple[str, dict[tuple[str, str], Row]]:
             else:
                 row = Row(str(check), str(subject), str(spec))
             if row.outcome not in OUTCOMES:
-                raise ValueError(
-                    f"{name}/expected.yml: {check}[{subject}]: outcome {row.outcome!r}"
-                )
+                raise ValueError(f"{name}/{table}: {check}[{subject}]: outcome {row.outcome!r}")
             rows[(row.check, row.subject)] = row
     return str(data["verdict"]), rows
 

@@ -134,6 +134,13 @@ def test_init_bad_input_is_one_line_and_exit_4(tmp_path: Path) -> None:
 REVIEWED = {
     "ledger": {"{path: /grafana/, service: api,": "{path: /grafana/, service: dashboards,"},
     "kiosk": {},
+    "telemetry": {
+        "public_services: [exporter, prometheus]": "public_services: [prometheus]",
+        "backend_services: [alertmanager]": "backend_services: [alertmanager, exporter]",
+        "required_alerts: {NodeDown: null}": (
+            "required_alerts: {NodeDown: null, SloBurnFast: null, DiskFull: null}"
+        ),
+    },
 }
 
 

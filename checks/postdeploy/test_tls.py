@@ -10,6 +10,7 @@ from fixtures.options import Target
 from readiness.backends.http import Answer, Handshake, sha256_of_pem
 from readiness.model.manifest import Manifest
 from readiness.model.masking import Masker
+from readiness.parsers.tls_files import TlsFiles
 
 MODERN = ("TLSv1.2", "TLSv1.3")
 REDIRECTS = (301, 302, 307, 308)
@@ -17,7 +18,7 @@ REDIRECTS = (301, 302, 307, 308)
 
 @check("TLS-07")
 def test_https_serves_expected_certificate(
-    tls_handshake: Handshake, manifest: Manifest, masker: Masker
+    tls_handshake: Handshake, manifest: Manifest, masker: Masker, tls_files: TlsFiles
 ) -> None:
     """HTTPS serves the expected certificate, verified against the stack's CA, over TLS 1.2+."""
     where = f"https {tls_handshake.address}"
@@ -27,11 +28,16 @@ def test_https_serves_expected_certificate(
         f"{where}: certificate: expected one that verifies against {ca} for "
         f"{manifest.target.server_name}, got: {tls_handshake.verify_error}"
     )
-    expected = sha256_of_pem(manifest.tls.cert)
+    cert = tls_files.cert
+    assert cert is not None, (
+        f"{where}: certificate: expected the one {tls_files.source} names, got unreadable: "
+        + "; ".join(tls_files.problems)
+    )
+    expected = sha256_of_pem(cert)
     if tls_handshake.fingerprint != expected:
         attach("served certificate", f"subject: {tls_handshake.subject}", masker)
     assert tls_handshake.fingerprint == expected, (
-        f"{where}: certificate: expected {manifest.tls.cert.name} (sha256 {expected[:16]}...), "
+        f"{where}: certificate: expected {cert.name} (sha256 {expected[:16]}...), "
         f"got another one (sha256 {tls_handshake.fingerprint[:16]}..., {tls_handshake.subject})"
     )
     assert tls_handshake.version in MODERN, (

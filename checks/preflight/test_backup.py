@@ -12,7 +12,8 @@ from readiness.model.manifest import Manifest
 
 @check("BAK-01")
 def test_backup_tool_exists(manifest: Manifest) -> None:
-    """The backup tool (and the project's own backup command, if named) exists and can run."""
+    """The backup tool (and the project's own backup and restore commands, if named) exists and
+    can run."""
     tool = manifest.backup.tool
     if "/" in tool:
         path = manifest.project_dir / tool
@@ -21,10 +22,14 @@ def test_backup_tool_exists(manifest: Manifest) -> None:
         found = shutil.which(tool) is not None
     where = "in the project" if "/" in tool else "on PATH"
     assert found, f"backup tool {tool}: exists: expected {where}, got not found"
-    command = manifest.backup.command
-    if command:
-        problem = commands.runnable(command, manifest.project_dir)
-        assert problem is None, f"backup command `{command}`: {problem}"
+    named = {"backup command": manifest.backup.command}
+    named["restore command"] = manifest.backup.restore_command
+    problems = [
+        f"{what} `{command}`: {problem}"
+        for what, command in named.items()
+        if command and (problem := commands.runnable(command, manifest.project_dir))
+    ]
+    assert not problems, "; ".join(problems)
 
 
 @check("BAK-02")

@@ -8,6 +8,7 @@ from fixtures.checkmark import After, check
 from fixtures.fix_preflight import Preflight
 from readiness.model.manifest import Manifest
 from readiness.parsers import tls
+from readiness.parsers.tls_files import TlsFiles
 
 
 def _readable(preflight: Preflight, after: After) -> tls.TlsFacts:
@@ -18,19 +19,21 @@ def _readable(preflight: Preflight, after: After) -> tls.TlsFacts:
 
 @check("TLS-01")
 def test_certificate_and_key_present(tls_cert: str, preflight: Preflight, after: After) -> None:
-    """The TLS certificate and key are present and readable."""
+    """The TLS certificate and key (the manifest's, else those nginx names) are present and
+    readable."""
     facts = preflight.tls()
     assert not facts.problems, f"tls {tls_cert}: " + "; ".join(facts.problems)
 
 
 @check("TLS-02")
 def test_key_matches_certificate(
-    tls_cert: str, preflight: Preflight, after: After, manifest: Manifest
+    tls_cert: str, preflight: Preflight, after: After, tls_files: TlsFiles
 ) -> None:
     """The private key belongs to the certificate."""
     facts = _readable(preflight, after)
+    key = tls_files.key.name if tls_files.key else "?"
     assert facts.key_public == facts.cert_public, (
-        f"tls {tls_cert}: key {manifest.tls.key.name}: expected the certificate's public key, "
+        f"tls {tls_cert}: key {key}: expected the certificate's public key, "
         "got a different key pair"
     )
 

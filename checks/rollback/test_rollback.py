@@ -41,7 +41,8 @@ def test_restore_round_trip_is_identical(
     if len(rt.problems) > 10:
         shown.append(f"... {len(rt.problems) - 10} more")
     assert not rt.problems, (
-        f"dump {rt.dump.name}: restored into {rt.scratch}: expected identical to the source, got "
+        f"dump {rt.dump.name}: restored into {rt.scratch} by {rt.procedure}: expected identical "
+        "to the source, got "
         f"{len(rt.problems)} differences: " + "; ".join(shown)
     )
     assert not rt.scratch_left, (
@@ -53,7 +54,8 @@ def test_restore_round_trip_is_identical(
 def test_database_rollback_drill(
     database_drill: DrillResult, manifest: Manifest, request: pytest.FixtureRequest
 ) -> None:
-    """The 3.2 drill restores the damaged data with the runbook, healthy, within RTO and RPO."""
+    """The 3.2 drill restores the damaged data (the project's restore command, or the runbook),
+    healthy, within RTO and RPO."""
     d = database_drill
     _measure(request, "recovery_seconds", d.recovery_seconds)
     assert not d.problems, "database drill: " + "; ".join(d.problems[:10])

@@ -6,13 +6,18 @@ container over its local socket, so no password is ever passed on a command line
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import gzip
 import re
 import subprocess
+import tempfile
 import time
-from collections.abc import Sequence
+import zlib
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import IO
 
 from readiness.backends.engine import (
     CONFIG_HASH_LABEL,
@@ -21,7 +26,14 @@ from readiness.backends.engine import (
     SERVICE_LABEL,
 )
 from readiness.model.errors import OperationError
-from readiness.parsers.dumps import inspect_dump
+from readiness.parsers.dumps import (
+    PLAIN_KINDS,
+    PlainDumpError,
+    for_scratch,
+    inspect_dump,
+    plain_lines,
+    plain_tables,
+)
 
 DUMP_MAGIC = b"PGDMP"
 _HEADER_TIME = re.compile(r"^;\s+Archive created at (\d{4}-\d\d-\d\d \d\d:\d\d:\d\d)(?: (\S+))?")
@@ -101,9 +113,9 @@ class Postgres:
         )
         return bool(rows)
 
-    def dump(self, path: Path, database: str | None = None) -> None:
-        """pg_dump -Fc of the database into ``path`` (streamed through ``docker exec``)."""
-        args = ["pg_dump", "-Fc", "-U", self.user, "-d", database or self.name]
+    def dump(self, path: Path, database: str | None = None, *, plain: bool = False) -> None:
+        """pg_dump -Fc (or plain SQL) of the database into ``path`` (through ``docker exec``)."""
+        args = ["pg_dump", "-Fp" if plain else "-Fc", "-U", self.user, "-d", database or self.name]
         with path.open("wb") as out:
             proc = subprocess.run(self._exec(args), stdout=out, stderr=subprocess.PIPE, check=False)
         if proc.returncode != 0:
@@ -120,12 +132,55 @@ class Postgres:
         self._pg_restore(path, ["-f", "/dev/null"], "pg_restore (full read)")
 
     def restore(self, path: Path, database: str) -> None:
-        """pg_restore of ``path`` into the (empty) ``database``; stops at the first error."""
+        """Restore ``path`` into the (empty) ``database``; stops at the first error.
+
+        An archive goes through pg_restore; a plain-SQL dump (gzip too) through psql in one
+        transaction, ownership statements left out as pg_restore's --no-owner does.
+        """
+        kind = inspect_dump(path).kind
+        if kind in PLAIN_KINDS:
+            self._psql_script(for_scratch(plain_lines(path, kind), path.name), database)
+            return
         self._pg_restore(
             path,
             ["--exit-on-error", "--no-owner", "-U", self.user, "-d", database],
             f"pg_restore into {database}",
         )
+
+    def _psql_script(self, lines: Iterator[bytes], database: str) -> None:
+        """Feed an SQL script to psql on ``database`` (single transaction, stop at an error)."""
+        what = f"psql restore into {database}"
+        args = ["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", "--single-transaction"]
+        args += ["-U", self.user, "-d", database]
+        with tempfile.TemporaryFile() as err:
+            proc = subprocess.Popen(
+                self._exec(args, stdin=True),
+                stdin=subprocess.PIPE,
+                stdout=subprocess.DEVNULL,
+                stderr=err,
+            )
+            assert proc.stdin is not None
+            refused = ""
+            try:
+                _feed(proc.stdin, lines)
+            except PlainDumpError as exc:
+                refused = str(exc)
+                proc.kill()
+            except (EOFError, zlib.error, gzip.BadGzipFile) as exc:
+                refused = f"dump unreadable to the end ({exc})"
+                proc.kill()
+            except BrokenPipeError:
+                pass  # psql stopped at an error: its message is in err
+            finally:
+                with contextlib.suppress(BrokenPipeError):
+                    proc.stdin.close()
+                returncode = proc.wait(timeout=600)
+            err.seek(0)
+            message = err.read()
+        if refused:
+            raise DatabaseError(f"{what} refused: {refused}")
+        if returncode != 0:
+            raise DatabaseError(f"{what} failed: {_last_line(message)}")
 
     def _pg_restore(self, path: Path, args: list[str], what: str) -> str:
         with path.open("rb") as data:
@@ -154,6 +209,19 @@ class Postgres:
             f"ALTER DATABASE {ident(source)} RENAME TO {ident(self.name)}",
             "postgres",
         )
+
+
+def _feed(stream: IO[bytes], lines: Iterator[bytes], chunk: int = 1 << 20) -> None:
+    """Write ``lines`` to ``stream`` in chunks of about ``chunk`` bytes."""
+    buffer: list[bytes] = []
+    size = 0
+    for line in lines:
+        buffer.append(line)
+        size += len(line)
+        if size >= chunk:
+            stream.write(b"".join(buffer))
+            buffer, size = [], 0
+    stream.write(b"".join(buffer))
 
 
 def _statements(sql: str) -> list[str]:
@@ -234,6 +302,7 @@ class DumpReport:
 
     path: Path
     size: int = 0
+    kind: str = ""
     dbname: str = ""
     created: dt.datetime | None = None
     tables: tuple[str, ...] = ()
@@ -263,8 +332,9 @@ def verify_dump(
     max_age_hours: float | None = None,
     now: dt.datetime | None = None,
 ) -> DumpReport:
-    """Check a dump file: present, non-empty, a pg_dump archive, readable to the end, of the
-    expected database, holding the expected tables, not older than ``max_age_hours``."""
+    """Check a dump file: present, non-empty, a pg_dump archive readable to the end or a complete
+    plain-SQL dump (gzip too), of the expected database (when the dump names it), holding the
+    expected tables, not older than ``max_age_hours``."""
     report = DumpReport(path)
     if not path.is_file():
         report.problems.append(f"dump {path}: exists: expected a file, got missing")
@@ -277,11 +347,23 @@ def verify_dump(
     if content.problems:
         report.problems += [f"dump {path.name}: {problem}" for problem in content.problems]
         return report
+    report.kind = content.kind
+    if content.kind in PLAIN_KINDS:
+        report.dbname, report.created = content.database or "", content.taken_at
+        try:
+            report.tables = plain_tables(plain_lines(path, content.kind))
+        except (OSError, EOFError, zlib.error) as exc:
+            report.problems.append(f"dump {path.name}: data: expected readable, got {exc}")
+            return report
+        report.problems.extend(
+            dump_content_problems(report, expected_db, tables, max_age_hours, now)
+        )
+        return report
     if content.kind != "custom":
         report.problems.append(
-            f"dump {path.name}: format: expected a pg_dump custom archive (-Fc), got "
-            f"{content.kind} (the restore checks and drills use pg_restore; write the backup "
-            "with `pg_dump -Fc`)"
+            f"dump {path.name}: format: expected a pg_dump custom archive (-Fc) or a plain SQL "
+            f"dump, got {content.kind} (the restore checks and drills use pg_restore or psql; "
+            "write the backup with `pg_dump -Fc` or `pg_dump -f FILE`)"
         )
         return report
     try:
@@ -311,7 +393,8 @@ def dump_content_problems(
     """Problems with what a readable dump holds: wrong database, missing tables, too old."""
     problems = []
     name = report.path.name
-    if report.dbname != expected_db:
+    unnamed_plain = report.kind in PLAIN_KINDS and not report.dbname  # pg_dump without -C
+    if report.dbname != expected_db and not unnamed_plain:
         problems.append(
             f"dump {name}: database: expected {expected_db}, got {report.dbname or 'unknown'}"
         )

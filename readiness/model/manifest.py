@@ -77,6 +77,22 @@ class TargetSection(Section):
     compose_files: Annotated[list[ProjectPath], Field(min_length=1)]
     env_file: ProjectPath = Path(".env")
     server_name: Name = "localhost"
+    kind: Literal["compose", "swarm"] = "compose"
+    """``compose``: a compose project on one engine; ``swarm``: a stack deployed with
+    ``docker stack deploy`` (its name is ``project_name``), read through a manager's API."""
+
+
+class SwarmSection(Section):
+    """``swarm``: what a Swarm deployment of the stack must look like (target.kind: swarm)."""
+
+    port_modes: dict[str, Literal["ingress", "host"]] = {}
+    """Service -> how its published ports are published; a service not named: ``ingress``."""
+    update_config: bool = True
+    """Every service must declare ``deploy.update_config`` (a rollout policy)."""
+    rollback_config: bool = True
+    """Every service must declare ``deploy.rollback_config`` (what ``service rollback`` does)."""
+    rollback_services: list[str] = []
+    """Services the 3.3 drill rolls back and forward (SWM-07, disruptive); none: N/A."""
 
 
 class NetworkSection(Section):
@@ -114,12 +130,21 @@ class SecretsSection(Section):
 class TlsSection(Section):
     """``tls``: the certificate nginx serves and what it must satisfy."""
 
-    cert: ProjectPath
-    key: ProjectPath
+    cert: ProjectPath | None = None
+    """The certificate (PEM). Left out: the one nginx's ``ssl_certificate`` names, found
+    through the nginx container's mounts (needs the nginx section)."""
+    key: ProjectPath | None = None
+    """The private key (PEM). Left out: nginx's ``ssl_certificate_key``."""
     ca: ProjectPath | None = None
     min_days_left: Annotated[int, Field(ge=0)] = 30
     min_rsa_bits: Annotated[int, Field(ge=512)] = 2048
     min_ec_bits: Annotated[int, Field(ge=128)] = 256
+
+    @model_validator(mode="after")
+    def _cert_and_key_together(self) -> TlsSection:
+        if (self.cert is None) != (self.key is None):
+            raise ValueError("expected cert and key together (or neither: nginx's are used)")
+        return self
 
 
 class NginxSection(Section):
@@ -182,6 +207,11 @@ class BackupSection(Section):
     command: str = ""
     """The project's own backup command (run in the project directory with BACKUP_DIR set);
     BAK-01 checks it exists and BAK-04 runs it. Empty: the suite's `runbook.backup`."""
+    restore_command: str = ""
+    """The project's own restore command (run in the project directory with RESTORE_FILE, the
+    dump, and RESTORE_DATABASE, an existing database whose contents it replaces; also
+    BACKUP_DIR and COMPOSE_PROJECT_NAME). BAK-01 checks it exists, RBK-01 runs it into a scratch
+    database and RBK-02 into the live one. Empty: the suite's `runbook.restore`."""
     timeout_seconds: Positive = 600
 
 
@@ -284,6 +314,59 @@ class TestsSection(Section):
     timeout_seconds: Positive = 300
 
 
+# --- hosts (host-level checks through testinfra) ---------------------------------------------
+HostRole = Literal["docker", "backup"]
+HOST_ROLES: tuple[HostRole, ...] = ("docker", "backup")
+"""Roles a host can hold: ``docker`` runs the engine, ``backup`` takes the scheduled backups."""
+
+
+class HostEntry(Section):
+    """One host: its testinfra spec (``ssh://user@name``, ``ansible://name``) and its roles."""
+
+    spec: Name
+    roles: list[HostRole] = list(HOST_ROLES)
+
+    @property
+    def name(self) -> str:
+        """The host part of the spec (what testinfra and the inventory call it)."""
+        rest = self.spec.split("://", 1)[-1].split("?", 1)[0]
+        return rest.rsplit("@", 1)[-1].split(":", 1)[0]
+
+
+class EngineRequirements(Section):
+    """What the Docker engine on each ``docker`` host must answer in ``docker info``."""
+
+    min_version: str | None = None
+    log_rotation: bool = True
+    live_restore: bool = True
+
+
+class HostsSection(Section):
+    """``hosts``: the machines the stack runs on, their roles, and what each must satisfy.
+
+    testinfra's ``--hosts`` (or ``--ansible-inventory`` alone: every inventory host) replaces
+    ``specs``; a host named there gets the roles of the entry with its name, else its inventory
+    groups named like a role, else ``default_roles``.
+    """
+
+    specs: list[HostEntry] = []
+    default_roles: list[HostRole] = list(HOST_ROLES)
+    env_file: str = ""
+    """The .env path on the hosts (default: target.env_file); checked where a host holds it."""
+    env_owner: Name = "root"
+    backup_dir: str = ""
+    """The backup directory on the backup hosts (default: backup.directory)."""
+    backup_command: str = ""
+    """What the scheduled job must run (default: backup.command, else the suite's backup)."""
+    min_free_docker_root: Memory = 2 * 1024**3
+    min_free_backup_dir: Memory = 1024**3
+    backup_size_multiple: Annotated[float, Field(ge=0)] = 2.0
+    """Free space must also hold this many copies of the newest backup."""
+    engine: EngineRequirements = EngineRequirements()
+    backend_ports: list[Port] | None = None
+    """Ports no host may listen on (default: the connectivity ports of the backend services)."""
+
+
 class Waiver(Section):
     """An accepted failure of one check for one subject, until an expiry date."""
 
@@ -343,12 +426,14 @@ class Manifest(Section):
     grafana: GrafanaSection = Field(default_factory=lambda: _absent(GrafanaSection))
     connectivity: list[Connection] = []
     agents: list[AgentProbe] = []
+    hosts: HostsSection = HostsSection()
     contacts: ContactsSection = ContactsSection()
     deployment: DeploymentSection = DeploymentSection()
     tests: TestsSection = TestsSection()
     request_timeout_seconds: Positive = 10
     waivers: list[Waiver] = []
     signoff: SignoffSection = SignoffSection()
+    swarm: SwarmSection = SwarmSection()
     path: SkipJsonSchema[Path] = Field(default=Path("readiness.yml"), exclude=True)
 
     @field_validator("routes")
@@ -373,7 +458,42 @@ class Manifest(Section):
         if self.declares("monitoring"):
             values["prometheus_config"] = self.monitoring.config.name
             values["alert_rules"] = self.monitoring.rules.name
+        values["backup_command"] = f"`{self.host_backup_command}`"
+        values["env_owner"] = self.hosts.env_owner
         return values
+
+    # --- the hosts section, with its defaults from the other sections -------------------
+    @property
+    def host_env_file(self) -> str:
+        """The .env path on the hosts (``hosts.env_file``, else the target's)."""
+        return self.hosts.env_file or str(self.env_file)
+
+    @property
+    def host_backup_dir(self) -> str:
+        """The backup directory on the backup hosts (``hosts.backup_dir``, else backup's)."""
+        if self.hosts.backup_dir:
+            return self.hosts.backup_dir
+        return str(self.backup.directory) if self.declares("backup") else ""
+
+    @property
+    def host_backup_pattern(self) -> str:
+        """The glob of backup files (``backup.pattern``)."""
+        return self.backup.pattern if self.declares("backup") else "*.dump"
+
+    @property
+    def host_backup_command(self) -> str:
+        """What a scheduled job must run: ``hosts.backup_command``, ``backup.command``, or
+        the suite's own backup module."""
+        return self.hosts.backup_command or self.backup.command or "python -m runbook.backup"
+
+    @property
+    def host_backend_ports(self) -> list[int]:
+        """Ports no host may listen on: ``hosts.backend_ports``, else the connectivity ports
+        of the backend services."""
+        if self.hosts.backend_ports is not None:
+            return sorted(set(self.hosts.backend_ports))
+        backend = set(self.network.backend_services)
+        return sorted({c.port for c in self.connectivity if c.dest in backend})
 
     # --- the target, resolved (shorthands used everywhere) ------------------------------
     @property
@@ -407,7 +527,7 @@ def manifest_json_schema() -> dict[str, Any]:
 
 OPTIONAL_SECTIONS = frozenset(
     {"network", "secrets", "tls", "nginx", "dependencies", "backup", "database"}
-    | {"monitoring", "grafana", "routes", "connectivity", "agents", "tests", "limits"}
+    | {"monitoring", "grafana", "routes", "connectivity", "agents", "tests", "limits", "hosts"}
 )
 """Sections a manifest may leave out: the checks that need one are then not applicable."""
 

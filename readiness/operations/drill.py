@@ -12,14 +12,15 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from readiness.backends.pg_container import DatabaseError, Postgres, literal
+from readiness.backends.pg_container import DatabaseError, Postgres, ident, literal
 from readiness.operations.backup import Backup, BackupError, take_backup
 from readiness.operations.fingerprint import Fingerprint, differences, fingerprint
-from readiness.operations.restore import OK, RestoreResult, restore
+from readiness.operations.project_commands import backup_with_command, restore_with_command
+from readiness.operations.restore import OK, RestoreResult, restore, restore_by_command
 from readiness.operations.stack import docker_client, is_healthy, project_states
 from readiness.operations.target import Settings
 
-DRILL_MARK = "rbk-drill-"
+DRILL_MARK = "rbk_drill_"
 
 
 @dataclass
@@ -28,6 +29,7 @@ class RoundTrip:
 
     dump: Path
     scratch: str
+    procedure: str = ""
     problems: list[str] = field(default_factory=list)
     scratch_left: bool = False
     restore_seconds: float = 0.0
@@ -46,16 +48,22 @@ def round_trip(
 ) -> RoundTrip:
     """Restore ``dump`` into a scratch database, compare with ``source``, drop the scratch.
 
+    The restore is the project's ``backup.restore_command`` when the manifest names one, else
+    pg_restore (archives) or psql (plain SQL). A restore that fails is a problem, not an error.
     With ``raw``, also time a plain pg_dump + pg_restore of the live database for comparison.
     """
     db = settings.db
+    command = settings.manifest.backup.restore_command
     scratch = f"{db.name}__rbk_{secrets.token_hex(4)}"
-    result = RoundTrip(dump, scratch)
+    result = RoundTrip(dump, scratch, procedure=f"`{command}`" if command else "the runbook")
     try:
         start = time.monotonic()
         db.create(scratch)
-        db.restore(dump, scratch)
+        failed = _restore_into(settings, dump, scratch)
         result.restore_seconds = time.monotonic() - start
+        if failed:
+            result.problems = [failed]
+            return result
         start = time.monotonic()
         restored = fingerprint(db, scratch)
         result.problems = differences(source, restored)
@@ -67,6 +75,19 @@ def round_trip(
     if raw:
         result.raw_seconds = raw_dump_restore_seconds(db)
     return result
+
+
+def _restore_into(settings: Settings, dump: Path, database: str) -> str:
+    """Restore ``dump`` into ``database``: "" on success, else why it failed."""
+    command = settings.manifest.backup.restore_command
+    if command:
+        run = restore_with_command(settings, command, dump, database)
+        return "" if run.ok else f"restore: `{command}` exited {run.returncode}: {run.tail()}"
+    try:
+        settings.db.restore(dump, database)
+    except DatabaseError as exc:
+        return f"restore: {exc}"
+    return ""
 
 
 def raw_dump_restore_seconds(db: Postgres) -> float:
@@ -100,26 +121,39 @@ class DrillResult:
 
 
 def write_known_data(db: Postgres, marker: str) -> None:
-    """Insert a project and a task carrying ``marker`` (the data the drill must get back)."""
+    """Create the drill's own table ``marker`` holding one row (data the drill must get back)."""
     db.psql(
-        f"INSERT INTO projects (name, description) VALUES ({literal(marker)}, 'rollback drill');"
-        "INSERT INTO tasks (project_id, kind, status) SELECT id, 'drill', 'done' FROM projects "
-        f"WHERE name = {literal(marker)}"
+        f"CREATE TABLE {ident(marker)} (marker text PRIMARY KEY);"
+        f"INSERT INTO {ident(marker)} VALUES ({literal(marker)})"
     )
 
 
-def damage(db: Postgres) -> None:
-    """Simulate data loss: empty every table the application writes."""
-    db.psql("TRUNCATE projects, tasks RESTART IDENTITY CASCADE")
+def damage(db: Postgres, marker: str, tables: list[str]) -> None:
+    """Simulate data loss: drop the drill's table and empty the manifest's application tables."""
+    statements = [f"DROP TABLE {ident(marker)}"]
+    if tables:
+        names = ", ".join(ident(t) for t in tables)
+        statements.append(f"TRUNCATE {names} RESTART IDENTITY CASCADE")
+    db.psql(";".join(statements))
 
 
 def remove_known_data(db: Postgres, marker: str) -> None:
-    """Delete the drill's rows (tasks go with their project)."""
-    db.psql(f"DELETE FROM projects WHERE name = {literal(marker)}")
+    """Drop the drill's table."""
+    db.psql(f"DROP TABLE IF EXISTS {ident(marker)}")
+
+
+def application_tables(settings: Settings) -> list[str]:
+    """The manifest's tables the application writes (its migrations table left alone)."""
+    database = settings.manifest.database
+    return [t for t in database.tables if t != database.migrations_table]
 
 
 def full_drill(settings: Settings, workdir: Path, *, timeout: float = 300.0) -> DrillResult:
-    """Write known data, back up, damage, restore with the runbook, compare; always clean up."""
+    """Write known data, back up, damage, restore, compare; always clean up.
+
+    Backup and restore are the project's own commands when the manifest names them, else the
+    runbook's. The clean-up restores the drill's backup with the runbook if the data differs.
+    """
     db = settings.db
     services = [settings.manifest.database.service, *settings.manifest.backup.stop_services]
     result = DrillResult(marker=DRILL_MARK + secrets.token_hex(4))
@@ -127,21 +161,29 @@ def full_drill(settings: Settings, workdir: Path, *, timeout: float = 300.0) -> 
     try:
         write_known_data(db, result.marker)
         before = fingerprint(db)
-        result.backup = take_backup(settings, directory=workdir, create_dir=True)
+        backup_command = settings.manifest.backup.command
+        result.backup = (
+            backup_with_command(settings, backup_command, workdir)
+            if backup_command
+            else take_backup(settings, directory=workdir, create_dir=True)
+        )
         if not result.backup.report.ok:
             result.problems.extend(result.backup.report.problems)
             return result
-        damage(db)
+        damage(db, result.marker, application_tables(settings))
         result.damaged = fingerprint(db).tables != before.tables
         start = time.monotonic()
-        result.restore = restore(
-            settings,
-            confirm=settings.manifest.database.name,
-            backup_file=result.backup.path,
-            safety_dir=workdir,
-            timeout=timeout,
-            log=False,
-        )
+        if settings.manifest.backup.restore_command:
+            result.restore = restore_by_command(settings, result.backup.path, timeout=timeout)
+        else:
+            result.restore = restore(
+                settings,
+                confirm=settings.manifest.database.name,
+                backup_file=result.backup.path,
+                safety_dir=workdir,
+                timeout=timeout,
+                log=False,
+            )
         result.recovery_seconds = time.monotonic() - start
         age = result.backup.report.age_hours()
         result.backup_age_hours = age or 0.0

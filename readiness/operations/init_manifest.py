@@ -712,9 +712,11 @@ def _monitoring(project: Project, g: Guesses) -> None:
     for note in notes:
         g.comment(f"found: {note}", 2)
     g.add(f"  required_jobs: {flow(jobs)}", "every scrape job of the configuration")
-    if alerts:
-        g.add("  required_alerts:", "every alert of the readable rule files, any expression")
-        for alert in sorted(set(alerts)):
-            g.add(f"    {scalar(alert)}: null")
+    if alerts:  # one line, so that reviewing the guess (adding an alert) edits only it
+        names = ", ".join(f"{scalar(alert)}: null" for alert in sorted(set(alerts)))
+        g.add(
+            f"  required_alerts: {{{names}}}",
+            "every alert of the readable rule files, any expression",
+        )
     else:
         g.add("  required_alerts: {}", "no alert rule readable")

@@ -16,6 +16,7 @@ from pathlib import Path
 from readiness.backends.pg_container import DatabaseError, verify_dump, wait_ready
 from readiness.model.errors import ExitCode
 from readiness.operations.backup import SAFETY_PREFIX, BackupError, latest_backup, take_backup
+from readiness.operations.project_commands import restore_with_command
 from readiness.operations.stack import StackError, wait_healthy
 from readiness.operations.target import Settings
 
@@ -147,6 +148,39 @@ def restore(
 
 def _quiet(message: str) -> None:
     """Say nothing (the restore runs without logging)."""
+
+
+def restore_by_command(settings: Settings, dump: Path, *, timeout: float = 300.0) -> RestoreResult:
+    """Restore the live database with the project's ``backup.restore_command``, wait healthy.
+
+    The command gets the dump as RESTORE_FILE and the live database as RESTORE_DATABASE; it is
+    the project's procedure (stopping writers, a safety copy) and runs as it is.
+    """
+    m = settings.manifest
+    command = m.backup.restore_command
+    result = RestoreResult(OK, "", backup_file=dump)
+    clock = _Phases(result.phases)
+    with clock("restore"):
+        run = restore_with_command(settings, command, dump, m.database.name)
+    if not run.ok:
+        result.code = RESTORE_FAILED
+        result.message = f"`{command}` exited {run.returncode}: {run.tail()}"
+        return result
+    with clock("wait healthy"):
+        try:
+            wait_ready(settings.db)
+        except DatabaseError as exc:
+            result.code, result.message = UNHEALTHY, f"database not answering: {exc}"
+            return result
+        pending = wait_healthy(
+            settings.stack, [m.database.service, *m.backup.stop_services], timeout
+        )
+    if pending:
+        result.code = UNHEALTHY
+        result.message = f"restored, but not healthy after {timeout:.0f}s: {', '.join(pending)}"
+    else:
+        result.message = f"`{command}` restored {dump.name} into {m.database.name}"
+    return result
 
 
 def _compose(settings: Settings, *args: str) -> None:

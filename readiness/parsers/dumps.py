@@ -458,3 +458,76 @@ def restore_tool_reads(archive_version: str, pg_restore_version: str) -> Restore
 
 def _dotted(version: tuple[int, ...]) -> str:
     return ".".join(map(str, version))
+
+
+# --- plain SQL dumps: what they hold and how they restore into a scratch database -----------
+
+PLAIN_KINDS = ("plain", "plain-gzip")
+"""Plain-SQL dumps that psql restores (UTF-16 and BOM dumps are not restorable as they are)."""
+
+_COPY_START = re.compile(rb"^COPY (\S+) .*FROM stdin;\s*$")
+_COPY_END = b"\\."
+_INSERT_INTO = re.compile(rb"^INSERT INTO (\S+?)[\s(]")
+_CREATE_TABLE = re.compile(rb"^CREATE (?:UNLOGGED |FOREIGN )?TABLE (?:IF NOT EXISTS )?(\S+) ")
+_OWNER_TO = re.compile(rb"^ALTER [A-Z ]+ .+ OWNER TO .+;\s*$")
+_SWITCHES_DATABASE = re.compile(rb"^(?:\\c(?:onnect)?\s|(?:CREATE|DROP) DATABASE\s)")
+
+
+class PlainDumpError(ValueError):
+    """A plain dump that cannot be restored into a database of our choosing; says why."""
+
+
+def plain_lines(path: Path, kind: str) -> Iterator[bytes]:
+    """The lines of a plain (or gzip-compressed plain) dump, as bytes with their newline."""
+    opener = gzip.open if kind == "plain-gzip" else open
+    with opener(path, "rb") as stream:
+        yield from stream
+
+
+def _table_name(raw: bytes) -> str:
+    return raw.decode("utf-8", "replace").replace('"', "")
+
+
+def plain_tables(lines: Iterator[bytes]) -> tuple[str, ...]:
+    """Every table a plain dump creates or fills (``schema.name``), sorted.
+
+    Lines inside ``COPY ... FROM stdin`` data are data, never statements.
+    """
+    tables: set[str] = set()
+    in_copy = False
+    for line in lines:
+        if in_copy:
+            in_copy = line.rstrip(b"\r\n") != _COPY_END
+            continue
+        if match := _COPY_START.match(line):
+            tables.add(_table_name(match.group(1)))
+            in_copy = True
+        elif match := _INSERT_INTO.match(line) or _CREATE_TABLE.match(line):
+            tables.add(_table_name(match.group(1)))
+    return tuple(sorted(tables))
+
+
+def for_scratch(lines: Iterator[bytes], name: str) -> Iterator[bytes]:
+    """A plain dump's lines as psql must read them to restore into a scratch database.
+
+    Ownership statements are left out (as ``pg_restore --no-owner`` does: the restoring user
+    owns what it creates). A dump that switches database (``pg_dump -C``, ``pg_dumpall``) raises
+    PlainDumpError: it would restore into the database it names, not into the scratch one.
+    """
+    in_copy = False
+    for line in lines:
+        if in_copy:
+            in_copy = line.rstrip(b"\r\n") != _COPY_END
+            yield line
+            continue
+        if _SWITCHES_DATABASE.match(line):
+            statement = line.decode("utf-8", "replace").strip()[:80]
+            raise PlainDumpError(
+                f"dump {name} switches database ({statement!r}: written with `pg_dump -C` or"
+                " pg_dumpall): it would restore into that database, not the one chosen; write"
+                " the backup without --create"
+            )
+        if _OWNER_TO.match(line):
+            continue
+        in_copy = bool(_COPY_START.match(line))
+        yield line

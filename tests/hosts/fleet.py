@@ -76,7 +76,7 @@ chown -R ops:ops /home/ops/.ssh
 mkdir -p /opt/hypercode {BACKUP_DIR}
 printf 'POSTGRES_PASSWORD=test-only-not-a-secret\\n' > {ENV_FILE}
 chown root:root {ENV_FILE}; chmod 600 {ENV_FILE}
-rm -f {BACKUP_DIR}/fill
+rm -f {BACKUP_DIR}/fill /var/lib/docker/rdy-fill
 [ -f {NEWEST_BACKUP} ] || head -c {NEWEST_BACKUP_BYTES} /dev/urandom > {NEWEST_BACKUP}
 if [ -f /run/rdy-listener.pid ]; then
     kill "$(cat /run/rdy-listener.pid)" 2>/dev/null || true; rm -f /run/rdy-listener.pid
@@ -299,6 +299,8 @@ def _write_client_files(workdir: Path, addresses: dict[str, str]) -> tuple[Path,
         f"User root\n  IdentityFile {key}\n  IdentitiesOnly yes\n  StrictHostKeyChecking no\n"
         f"  UserKnownHostsFile /dev/null\n  LogLevel ERROR\n  ConnectTimeout {CONNECT_TIMEOUT}\n"
         f"  ControlPath {control}/%C\n"
+        # a shared (ControlMaster) connection to a host that died is given up within ~4 s
+        "  ServerAliveInterval 2\n  ServerAliveCountMax 2\n"
     )
     names = {
         **{h: addresses[h] for h in HOSTS},
@@ -314,7 +316,8 @@ def _write_client_files(workdir: Path, addresses: dict[str, str]) -> tuple[Path,
     )
     ssh_args = (
         f"-o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null -o IdentitiesOnly=yes "
-        f"-o LogLevel=ERROR -o ConnectTimeout={CONNECT_TIMEOUT} -o ControlPath={control}/%C"
+        f"-o LogLevel=ERROR -o ConnectTimeout={CONNECT_TIMEOUT} -o ControlPath={control}/%C "
+        "-o ServerAliveInterval=2 -o ServerAliveCountMax=2"
     )
     inventory = workdir / "inventory.ini"
     inventory.write_text(
@@ -324,6 +327,9 @@ def _write_client_files(workdir: Path, addresses: dict[str, str]) -> tuple[Path,
         + f"ansible_ssh_private_key_file={key}\n"
         + f"ansible_ssh_common_args='{ssh_args}'\n"
         + "ansible_python_interpreter=/usr/bin/python3\n"
+        # roles as inventory groups (the host checks read them when the manifest lists no roles)
+        + "\n[docker]\nrdyhost1\n\n[backup]\n"
+        + "".join(f"{h}\n" for h in HOSTS)
     )
     return key, config, inventory, control
 
@@ -384,8 +390,9 @@ def _spare_address() -> str:
     return address
 
 
-def close_connections(fleet: Fleet) -> None:
-    """Stop the session's shared ssh connections (ControlMaster) and remove their sockets."""
+def close_connections(fleet: Fleet, *, keep_dir: bool = False) -> None:
+    """Stop the session's shared ssh connections (ControlMaster) and remove their sockets
+    (``keep_dir``: keep the socket directory for later connections)."""
     for name in HOSTS:
         subprocess.run(
             ["ssh", "-F", str(fleet.ssh_config), "-O", "exit", name],
@@ -393,7 +400,8 @@ def close_connections(fleet: Fleet) -> None:
             check=False,
             timeout=10,
         )
-    shutil.rmtree(fleet.control_dir, ignore_errors=True)
+    if not keep_dir:
+        shutil.rmtree(fleet.control_dir, ignore_errors=True)
 
 
 def hosts_down(fleet: Fleet | None = None) -> None:
@@ -491,3 +499,66 @@ def heal(fleet: Fleet) -> None:
         provision(name, public_key)
     for name in HOSTS:
         wait_for(f"chrony sync on {name}", lambda n=name: clock_synced(n), 90)  # type: ignore[misc]
+
+
+# --- planted faults for the host checks of the suite (one per check ID, on distinct hosts) -------
+
+DOCKER_ROOT_FILL = "/var/lib/docker/rdy-fill"
+
+
+def restart_dockerd(name: str = "rdyhost1") -> None:
+    """Restart the host's own dockerd so it reads daemon.json again; wait until it answers."""
+    exec_sh(
+        name,
+        'pid=$(pidof dockerd || true); [ -z "$pid" ] || kill $pid; '
+        "while pidof dockerd >/dev/null; do sleep 0.2; done; "
+        "rm -f /var/run/docker.pid; (setsid dockerd >/var/log/dockerd.log 2>&1 &)",
+    )
+    wait_for(
+        f"dockerd on {name}",
+        lambda: (
+            exec_sh(name, "docker info >/dev/null 2>&1 && echo ok", check=False).strip() == "ok"
+        ),
+        90,
+    )
+
+
+def plant_check_faults() -> dict[tuple[str, str], str]:
+    """One real fault per host check ID; returns (check ID, host) -> what the message must say.
+
+    rdyhost1: backup cron entry removed (HST-01), dockerd restarted without live-restore
+    (HST-04), its data-root tmpfs filled (HST-02); rdyhost2: .env chmod 644 (HST-06), a listener
+    on 5432 (HST-07); rdyhost3: backup tmpfs filled (HST-03), chronyd stopped (HST-05).
+    """
+    exec_sh("rdyhost1", "rm -f /etc/cron.d/hypercode-backup")
+    settings = {**_DAEMON_JSON, "live-restore": False}
+    exec_sh(
+        "rdyhost1",
+        f"printf '%s\\n' {shlex.quote(json.dumps(settings))} > /etc/docker/daemon.json",
+    )
+    restart_dockerd("rdyhost1")
+    exec_sh("rdyhost1", f"dd if=/dev/zero of={DOCKER_ROOT_FILL} bs=1M 2>/dev/null || true")
+    exec_sh("rdyhost2", f"chmod 644 {ENV_FILE}")
+    start_listener("rdyhost2", BACKEND_PORTS[0])
+    exec_sh("rdyhost3", f"dd if=/dev/zero of={BACKUP_DIR}/fill bs=64k 2>/dev/null || true")
+    exec_sh("rdyhost3", 'kill "$(cat /run/chrony/chronyd.pid)"')
+    wait_for(
+        "rdyhost3 chronyd stopped",
+        lambda: "506" in exec_sh("rdyhost3", "chronyc -n tracking 2>&1 || true"),
+        20,
+    )
+    return {
+        ("HST-01", "rdyhost1"): "got none (read /etc/crontab",
+        ("HST-02", "rdyhost1"): "expected at least 64.0 MiB (minimum 64.0 MiB",
+        ("HST-04", "rdyhost1"): "expected live-restore enabled, got LiveRestoreEnabled False",
+        ("HST-06", "rdyhost2"): "expected 0600 or stricter (no group/other access), got 0644",
+        ("HST-07", "rdyhost2"): "expected none of ports [5432, 6379], got tcp://0.0.0.0:5432",
+        ("HST-03", "rdyhost3"): "got 0 B free of 2.0 MiB on /var/backups/postgres",
+        ("HST-05", "rdyhost3"): "got no time daemon running",
+    }
+
+
+def heal_check_faults(fleet: Fleet) -> None:
+    """Undo :func:`plant_check_faults`: provision every host, dockerd reads daemon.json again."""
+    heal(fleet)
+    restart_dockerd("rdyhost1")

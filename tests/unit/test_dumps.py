@@ -183,3 +183,53 @@ def test_which_pg_restore_reads_which_archive() -> None:
     assert not dumps.restore_tool_reads("1.17", "pg_restore (PostgreSQL) 17.12").can_read
     assert dumps.restore_tool_reads("1.12", "pg_restore (PostgreSQL) 9.6.24").can_read
     assert not dumps.restore_tool_reads("1.14", "no version here").can_read
+
+
+def test_plain_dump_tables_from_create_and_copy_not_from_data() -> None:
+    """A plain dump's tables come from its CREATE TABLE and COPY statements, never from data."""
+    lines = iter(
+        [
+            b"CREATE TABLE public.account (\n",
+            b"    id integer NOT NULL\n",
+            b");\n",
+            b'COPY public."Payment" (id, memo) FROM stdin;\n',
+            b"1\tCOPY public.ghost (id) FROM stdin;\n",
+            b"2\tCREATE TABLE public.phantom (id int);\n",
+            b"\\.\n",
+            b"INSERT INTO public.audit (id) VALUES (1);\n",
+        ]
+    )
+    assert dumps.plain_tables(lines) == ("public.Payment", "public.account", "public.audit")
+
+
+def test_plain_dump_tables_of_a_real_dump() -> None:
+    """The real pg_dump 15 plain sample names the tables it fills."""
+    tables = dumps.plain_tables(dumps.plain_lines(DATA / "shop-pg15.sql", "plain"))
+    gz = dumps.plain_tables(dumps.plain_lines(DATA / "shop-pg15.sql.gz", "plain-gzip"))
+    assert tables == gz
+    assert tables == ("public.customer", "public.orders")
+
+
+def test_for_scratch_drops_ownership_outside_copy_data_only() -> None:
+    """Restoring into a scratch database leaves out OWNER TO statements (pg_restore
+    --no-owner), but keeps a data row that happens to read like one."""
+    lines = [
+        b"ALTER TABLE public.account OWNER TO ledger;\n",
+        b"COPY public.payment (id, memo) FROM stdin;\n",
+        b"1\tALTER TABLE public.payment OWNER TO nobody;\n",
+        b"\\.\n",
+        b"ALTER SEQUENCE public.payment_id_seq OWNER TO ledger;\n",
+        b"SELECT 1;\n",
+    ]
+    kept = list(dumps.for_scratch(iter(lines), "x.sql"))
+    assert kept == [lines[1], lines[2], lines[3], lines[5]]
+
+
+@pytest.mark.parametrize(
+    "line", [b"\\connect ledger\n", b"\\c ledger\n", b"CREATE DATABASE ledger WITH ...;\n"]
+)
+def test_for_scratch_refuses_a_dump_that_switches_database(line: bytes) -> None:
+    """A plain dump made with --create (or pg_dumpall) would restore into the database it
+    names: refused with the reason and the fix."""
+    with pytest.raises(dumps.PlainDumpError, match="without --create"):
+        list(dumps.for_scratch(iter([b"SET x = 1;\n", line]), "x.sql"))

@@ -163,3 +163,14 @@ def test_every_section_but_target_may_be_left_out(tmp_path: Path) -> None:
     assert manifest.project_name == tmp_path.name
     full = load_manifest(MANIFEST)
     assert all(full.declares(s) for s in ("tls", "nginx", "grafana", "backup", "monitoring"))
+
+
+def test_tls_cert_without_key_is_bad_input(tmp_path: Path) -> None:
+    """tls.cert and tls.key come together, or neither (nginx's pair is then judged)."""
+    data = reference()
+    del data["tls"]["key"]
+    message = error_of(tmp_path, data)
+    assert "tls" in message
+    assert "expected cert and key together" in message
+    del data["tls"]["cert"]
+    assert load_manifest(write(tmp_path, data), tmp_path).tls.cert is None
