@@ -183,10 +183,11 @@ def test_rbk03_previous_release_images_missing_fails(tmp_path: Path, live_stack_
     assert "hypercode/hypercode-core:0.0.1" in message
 
 
-def test_rbk02_rbk03_drill_and_rollback_pass_on_reference_stack(
+def test_rbk02_rbk03_shd01_drills_pass_on_reference_stack(
     tmp_path: Path, live_stack_up: str
 ) -> None:
-    """RBK-02 and RBK-03 pass against the reference stack; the stack is healthy afterwards."""
+    """RBK-02, RBK-03 and the shutdown drill SHD-01 pass against the reference stack; the stack
+    is healthy afterwards."""
     build = run_runbook(
         "release", live_stack_up, LIVE_ENV_FILE, "build-previous", "--release", "1.9.0"
     )
@@ -196,6 +197,7 @@ def test_rbk02_rbk03_drill_and_rollback_pass_on_reference_stack(
     assert run.outcomes("RBK-03") == {"-": "passed"}, run.output[-3000:]
     assert run.outcomes("BAK-04") == {"-": "passed"}
     assert run.outcomes("RBK-01") == {"-": "passed"}
+    assert set(run.outcomes("SHD-01").values()) == {"passed"}, run.output[-3000:]
     assert _stack_healthy(live_stack_up)
 
 
