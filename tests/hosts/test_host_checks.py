@@ -308,8 +308,7 @@ def test_host_stopped_mid_suite_is_not_ready_naming_it(host_fleet: Fleet, workdi
         proc.wait()
         if proc.stdout is not None:
             proc.stdout.close()
-        F.docker("start", "rdyhost3")
-        F.hosts_up(host_fleet.workdir)
+        F.restart_host(host_fleet, "rdyhost3")
 
 
 def test_timings(healthy: tuple[Run, Run]) -> None:
