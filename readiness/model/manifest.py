@@ -320,11 +320,29 @@ HOST_ROLES: tuple[HostRole, ...] = ("docker", "backup")
 """Roles a host can hold: ``docker`` runs the engine, ``backup`` takes the scheduled backups."""
 
 
+def host_spec_problem(spec: str) -> str:
+    """Why testinfra cannot use ``spec`` ("" when it can): an unknown connection type."""
+    from testinfra.backend import BACKENDS
+
+    scheme = spec.split("://", 1)[0] if "://" in spec else ""
+    if scheme and scheme not in BACKENDS:
+        return f"unknown connection type {scheme!r} in {spec!r}; expected one of {sorted(BACKENDS)}"
+    return ""
+
+
 class HostEntry(Section):
     """One host: its testinfra spec (``ssh://user@name``, ``ansible://name``) and its roles."""
 
     spec: Name
     roles: list[HostRole] = list(HOST_ROLES)
+
+    @field_validator("spec")
+    @classmethod
+    def _known_backend(cls, value: str) -> str:
+        problem = host_spec_problem(value)
+        if problem:
+            raise ValueError(problem)
+        return value
 
     @property
     def name(self) -> str:

@@ -562,3 +562,17 @@ def heal_check_faults(fleet: Fleet) -> None:
     """Undo :func:`plant_check_faults`: provision every host, dockerd reads daemon.json again."""
     heal(fleet)
     restart_dockerd("rdyhost1")
+
+
+def restart_host(fleet: Fleet, name: str) -> None:
+    """Start a stopped host again and provision it; the client files are rewritten only if its
+    address changed (then through :func:`hosts_up`, which makes a new ControlPath directory)."""
+    docker("start", name)
+    # pid files of the processes that died with the container (their pids may be reused now)
+    exec_sh(name, "rm -f /run/chrony/chronyd.pid /run/crond.pid /run/rdy-listener.pid")
+    if _address(name) != fleet.addresses[name]:
+        hosts_up(fleet.workdir)
+        return
+    provision(name, (fleet.workdir / "id_ed25519.pub").read_text().strip())
+    wait_for(f"sshd on {name}", lambda: _ssh_ok(fleet, name), 60)
+    wait_for(f"chrony sync on {name}", lambda: clock_synced(name), 90)

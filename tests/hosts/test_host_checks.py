@@ -234,6 +234,28 @@ def test_sudo_option_is_testinfras(host_fleet: Fleet, workdir: Path) -> None:
     assert sudo.verdict == "READY", sudo.output[-3000:]
 
 
+@pytest.mark.parametrize(
+    ("option", "expected"),
+    [
+        ("--hosts=sssh://rdyhost1", "--hosts: unknown connection type 'sssh' in 'sssh://rdyhost1'"),
+        (
+            "--ansible-inventory=/nonexistent/inv.ini",
+            "--ansible-inventory: /nonexistent/inv.ini: no such file",
+        ),
+        ("--ssh-config=/nonexistent/cfg", "--ssh-config: /nonexistent/cfg: no such file"),
+    ],
+    ids=["hosts", "ansible-inventory", "ssh-config"],
+)
+def test_bad_testinfra_option_is_bad_input(workdir: Path, option: str, expected: str) -> None:
+    """One line naming the option and the problem, exit 4, no traceback (no host is needed)."""
+    run = run_host_checks(
+        workdir, f"bad {option}", f"--manifest={_manifest(workdir, specs=True)}", option
+    )
+    assert run.exit_code == 4, run.output[-2000:]
+    assert expected in run.output
+    assert "Traceback" not in run.output
+
+
 def test_host_stopped_mid_suite_is_not_ready_naming_it(host_fleet: Fleet, workdir: Path) -> None:
     """rdyhost3 is stopped once the suite reported its first result (rdyhost1's): its facts are
     read later, so each of its checks is Broken naming it within the ssh connect timeout."""
@@ -286,8 +308,7 @@ def test_host_stopped_mid_suite_is_not_ready_naming_it(host_fleet: Fleet, workdi
         proc.wait()
         if proc.stdout is not None:
             proc.stdout.close()
-        F.docker("start", "rdyhost3")
-        F.hosts_up(host_fleet.workdir)
+        F.restart_host(host_fleet, "rdyhost3")
 
 
 def test_timings(healthy: tuple[Run, Run]) -> None:

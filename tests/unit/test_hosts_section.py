@@ -70,6 +70,7 @@ def test_explicit_settings_win(tmp_path: Path) -> None:
             "specs[0].role: unknown key; did you mean 'roles'?",
         ),
         ({"min_free_docker_root": "lots"}, "hosts.min_free_docker_root: "),
+        ({"specs": [{"spec": "sssh://a"}]}, "hosts.specs[0].spec: unknown connection type 'sssh'"),
         ({"backend_ports": [70000]}, "hosts.backend_ports[0]: expected <= 65535"),
     ],
 )
