@@ -11,9 +11,11 @@ Exit codes: 0 written and verified; 1 not backed up: pg_dump failed, or the dump
 
 from __future__ import annotations
 
+import argparse
 import sys
 from collections.abc import Sequence
 
+from readiness.model import inputs
 from readiness.model.errors import ExitCode
 from readiness.operations.backup import take_backup
 from readiness.operations.target import Settings
@@ -35,10 +37,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         help="fail instead of creating a missing backup directory",
     )
     args = parser.parse_args(argv)
-    return cli.run("backup", lambda: _backup(args.no_create_dir, cli.settings_from_args(args)))
+    return cli.run("backup", lambda: _backup(args, cli.settings_from_args(args)))
 
 
-def _backup(no_create_dir: bool, settings: Settings) -> int:
+def _backup(args: argparse.Namespace, settings: Settings) -> int:
+    no_create_dir = bool(args.no_create_dir)
+    if settings.backup_dir.exists() or not no_create_dir:
+        inputs.writable_dir(settings.backup_dir, cli.backup_dir_source(args, settings))
     result = take_backup(settings, create_dir=not no_create_dir, log=True)
     if not result.report.ok:
         for problem in result.report.problems:

@@ -25,6 +25,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from readiness.model import inputs
 from readiness.model.errors import ConfigError
 from readiness.operations.restore import OK, restore
 from runbook import cli
@@ -67,6 +68,8 @@ def _restore(args: argparse.Namespace) -> int:
     if args.backup_file is not None and not args.backup_file.is_file():
         raise ConfigError("--backup-file", "", f"{args.backup_file} is not a file")
     backup_file = args.backup_file.resolve() if args.backup_file else None
+    if args.safety_dir is not None:
+        inputs.writable_dir(args.safety_dir, "--safety-dir")
     result = restore(
         settings,
         confirm=args.confirm,

@@ -68,8 +68,26 @@ def connect(docker_host: str) -> Any:
 
     check_unix_socket(docker_host)
     if docker_host:
-        return docker.DockerClient(base_url=docker_host, timeout=30)
-    return docker.from_env(timeout=30)
+        client = docker.DockerClient(base_url=docker_host, timeout=PING_TIMEOUT)
+    else:
+        client = docker.from_env(timeout=PING_TIMEOUT)
+    try:
+        client.ping()
+    except Exception as exc:  # requests and docker raise several types for a silent engine
+        client.close()
+        where = docker_host or os.environ.get("DOCKER_HOST", "") or f"unix://{DEFAULT_SOCKET}"
+        raise ConnectionError(
+            f"the engine at {where} did not answer a ping within {PING_TIMEOUT:.0f} s "
+            f"({type(exc).__name__})"
+        ) from None
+    client.api.timeout = CALL_TIMEOUT
+    return client
+
+
+PING_TIMEOUT = 10.0
+"""Seconds an engine gets to answer the first ping: a silent engine costs this once."""
+CALL_TIMEOUT = 30.0
+"""Seconds each later engine call may take (an inspect of a busy engine)."""
 
 
 INSPECT_THREADS = 8
@@ -83,6 +101,7 @@ def snapshot(client: Any, project: str) -> LiveStack:
     containers one after another is most of the session's start-up.
     """
     import docker
+    import requests
 
     api = client.api
     try:
@@ -91,7 +110,7 @@ def snapshot(client: Any, project: str) -> LiveStack:
         ids = [str(row["Id"]) for row in listed]
         with ThreadPoolExecutor(max(1, min(INSPECT_THREADS, len(ids)))) as pool:
             inspected = list(pool.map(lambda cid: _inspect(api, cid), ids))
-    except docker.errors.DockerException as exc:
+    except (docker.errors.DockerException, requests.exceptions.RequestException) as exc:
         return LiveStack(error=f"Docker engine did not answer: {exc}")
     grouped: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for attrs in inspected:

@@ -653,6 +653,11 @@ def load_manifest(path: Path, project_dir: Path | None = None) -> Manifest:
     manifest.path = path
     target = manifest.target
     root = (project_dir or (path.parent / target.project_dir)).resolve()
+    if project_dir is None and not root.is_dir():
+        got = "a file" if root.exists() else "nothing there"
+        raise ConfigError(
+            str(path), "target.project_dir", f"{root}: expected a directory, got {got}"
+        )
     target.project_dir = root
     for name in manifest.model_fields_set:
         value = getattr(manifest, name)

@@ -67,14 +67,23 @@ def take_backup(
         target.mkdir(parents=True)
         _say(log, f"created backup directory {target}")
     path = _free_path(target, prefix)
+    partial = partial_path(path)
     db = settings.db
     _say(log, f"dumping database {db.name} of project {db.project} to {path}")
     start = time.monotonic()
     try:
-        db.dump(path)
+        db.dump(partial)  # never under the final name until complete: a cut dump is no backup
+        if partial.stat().st_size == 0:
+            raise DatabaseError(f"pg_dump wrote nothing to {partial.parent}")
+        partial.rename(path)
     except DatabaseError as exc:
-        path.unlink(missing_ok=True)
-        raise BackupError(str(exc)) from None
+        partial.unlink(missing_ok=True)
+        raise BackupError(f"{exc} (nothing kept in {target})") from None
+    except OSError as exc:  # the directory filled up or went away during the dump
+        partial.unlink(missing_ok=True)
+        raise BackupError(
+            f"writing the dump into {target} failed: {exc.strerror or exc} (nothing kept)"
+        ) from None
     seconds = time.monotonic() - start
     _say(log, f"written {path.stat().st_size} bytes in {seconds:.2f}s; verifying")
     m = settings.manifest
@@ -90,6 +99,11 @@ def take_backup(
         path.rename(invalid)
         report.path = invalid
     return Backup(report.path, report, seconds)
+
+
+def partial_path(path: Path) -> Path:
+    """Where a dump is written until complete (hidden, and no backup pattern matches it)."""
+    return path.with_name(f".{path.name}.partial")
 
 
 def _free_path(directory: Path, prefix: str) -> Path:
