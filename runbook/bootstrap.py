@@ -27,8 +27,9 @@ import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+from readiness.model.images import DEFAULT_BASE_IMAGE  # stdlib only, like this module
+
 REPO = Path(__file__).resolve().parents[1]
-DEFAULT_BASE_IMAGE = "hypercode/debian:bookworm"
 DEBIAN_SOURCES = Path("/etc/apt/sources.list.d/debian.sources")
 TRIXIE_SOURCES = Path("/etc/apt/sources.list.d/trixie.sources")
 TRIXIE_PIN = Path("/etc/apt/preferences.d/trixie")

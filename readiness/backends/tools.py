@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import shlex
 import subprocess
 from collections.abc import Sequence
@@ -11,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from readiness.model.errors import ProbeError
+from readiness.model.images import base_image
 
 _RC_MARK = "@@readiness-rc="
 
@@ -37,8 +37,6 @@ class ToolResult:
 
 TOOL_IMAGE = "readiness/tools:bookworm"
 TOOL_CONTEXT = Path(__file__).resolve().parent / "tool_image"
-DEFAULT_BASE_IMAGE = "hypercode/debian:bookworm"
-"""The locally made Debian base (``BASE_IMAGE`` overrides it, as in bootstrap)."""
 
 
 def docker_run(
@@ -132,7 +130,7 @@ def tool_image(docker_host: str) -> str:
     """The suite's validator image (Debian nginx and promtool), built once from the base image."""
     if image_present(docker_host, TOOL_IMAGE):
         return TOOL_IMAGE
-    base = os.environ.get("BASE_IMAGE", DEFAULT_BASE_IMAGE)
+    base = base_image()
     if not image_present(docker_host, base):
         raise ProbeError(
             f"Could not check: the project's image is not on this machine, and the suite's "

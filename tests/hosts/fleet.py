@@ -36,6 +36,8 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from readiness.model.images import base_image
+
 IMAGE = "readiness-test/sshd:1"
 NETWORK = "rdyhosts-net"
 LABEL = "com.readiness.test=hosts"
@@ -46,7 +48,6 @@ SPARE = "rdyhost4"  # started then stopped: an address where nothing answers any
 CONNECT_TIMEOUT = 3
 SILENT_PORT = 2222
 IMAGE_DIR = Path(__file__).resolve().parent / "image"
-DEFAULT_BASE_IMAGE = "hypercode/debian:bookworm"
 
 # The planted deployment (what a manifest would name).
 BACKUP_COMMAND = "python -m runbook.backup"
@@ -162,11 +163,6 @@ def exec_sh(
     """Run a shell script as root in one of our containers (harness side, not a probe)."""
     flags = [arg for key, value in (env or {}).items() for arg in ("-e", f"{key}={value}")]
     return docker("exec", *flags, name, "sh", "-c", script, check=check)
-
-
-def base_image() -> str:
-    """The local Debian base image (``BASE_IMAGE``, as for the reference stack)."""
-    return os.environ.get("BASE_IMAGE", DEFAULT_BASE_IMAGE)
 
 
 def _context_digest() -> str:

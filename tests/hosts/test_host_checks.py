@@ -20,6 +20,7 @@ from pathlib import Path
 
 import pytest
 
+from readiness.model.images import base_image
 from tests.harness import ROOT, Run
 from tests.hosts import fleet as F
 from tests.hosts.fleet import Fleet
@@ -34,7 +35,7 @@ def _manifest(tmp: Path, *, specs: bool) -> Path:
     """A manifest for the fleet: a tiny compose project and the hosts section."""
     project = tmp / "project"
     project.mkdir(exist_ok=True)
-    (project / "compose.yml").write_text(f"services:\n  app:\n    image: {F.base_image()}\n")
+    (project / "compose.yml").write_text(f"services:\n  app:\n    image: {base_image()}\n")
     env = project / ".env"
     env.write_text("X=1\n")
     env.chmod(0o600)

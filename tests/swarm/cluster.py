@@ -39,6 +39,8 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from readiness.model.images import base_image
+
 IMAGE = "readiness-test/dind:1"
 NETWORK = "rdyswarm-net"
 LABEL = "com.readiness.test=swarm"
@@ -48,7 +50,6 @@ WORKERS = ("rdyswarm-worker1", "rdyswarm-worker2")
 NODES = (MANAGER, *WORKERS)
 SOCKETS = Path("/tmp/rdyswarm")
 IMAGE_DIR = Path(__file__).resolve().parent / "image"
-DEFAULT_BASE_IMAGE = "hypercode/debian:bookworm"
 KEEP_ENV = "READINESS_KEEP_SWARM"
 
 
@@ -97,11 +98,6 @@ def docker(
         err = proc.stderr.decode(errors="replace").strip()
         raise RuntimeError(f"docker {' '.join(args[:4])} ({host or 'machine'}): {err or out}")
     return out
-
-
-def base_image() -> str:
-    """The local Debian base image (``BASE_IMAGE``, as for the reference stack)."""
-    return os.environ.get("BASE_IMAGE", DEFAULT_BASE_IMAGE)
 
 
 def _context_digest() -> str:
