@@ -62,8 +62,8 @@ def _config_problem(config: Resolved) -> str:
     where = str(config.container_path)
     if config.how == "image":
         return (
-            f"no mount provides {where}: the container reads the copy in its image, "
-            "which is not the project's file and cannot be checked from the host"
+            f"no mount provides {where}: the container would read whatever its image holds "
+            "there, not a file of the project, and nothing on the host can be checked"
         )
     if config.host_path is None:
         return f"{config.describe()}: not a file the project provides"

@@ -136,10 +136,25 @@ def alertmanager_services(model: Mapping[str, Any], found: Alerting) -> list[str
 
 @dataclass(frozen=True)
 class Command:
-    """What a container runs: its argv and where each half came from (for a message)."""
+    """What a container runs: its argv in parts, each named by where it came from."""
 
-    args: tuple[str, ...]
-    source: str
+    parts: tuple[tuple[str, tuple[str, ...]], ...]
+    """(source, argv part): ``("compose command", (...))``, ``("image x Cmd", (...))``."""
+
+    @property
+    def args(self) -> tuple[str, ...]:
+        """The whole argv."""
+        return tuple(arg for _, part in self.parts for arg in part)
+
+    @property
+    def source(self) -> str:
+        """Where the argv came from, e.g. ``image x Entrypoint + compose command``."""
+        return " + ".join(source for source, _ in self.parts) or "nothing"
+
+    def source_of(self, name: str) -> str:
+        """Which part holds ``--name`` (the whole source when none does)."""
+        holders = [source for source, part in self.parts if flag(part, name) is not None]
+        return holders[0] if holders else self.source
 
 
 def command_of(
@@ -151,35 +166,27 @@ def command_of(
     ``Cmd``. ``image_config`` is ``docker image inspect``'s ``Config`` (None: image not here).
     """
     image_cfg = image_config or {}
-    sources: list[str] = []
+    parts: list[tuple[str, tuple[str, ...]]] = []
     if service.get("entrypoint") is not None:
-        entry = _argv(service.get("entrypoint"))
-        sources.append("compose entrypoint")
-        cmd = _argv(service.get("command"))
+        parts.append(("compose entrypoint", _argv(service.get("entrypoint"))))
         if service.get("command") is not None:
-            sources.append("compose command")
+            parts.append(("compose command", _argv(service.get("command"))))
     else:
-        entry = _argv(image_cfg.get("Entrypoint"))
-        if entry:
-            sources.append(f"image {image} Entrypoint")
+        if image_cfg.get("Entrypoint"):
+            parts.append((f"image {image} Entrypoint", _argv(image_cfg.get("Entrypoint"))))
         if service.get("command") is not None:
-            cmd = _argv(service.get("command"))
-            sources.append("compose command")
-        else:
-            cmd = _argv(image_cfg.get("Cmd"))
-            if cmd:
-                sources.append(f"image {image} Cmd")
-    return Command((*entry, *cmd), " + ".join(sources) or "nothing")
+            parts.append(("compose command", _argv(service.get("command"))))
+        elif image_cfg.get("Cmd"):
+            parts.append((f"image {image} Cmd", _argv(image_cfg.get("Cmd"))))
+    return Command(tuple(parts))
 
 
-def _argv(value: object) -> list[str]:
-    if value is None:
-        return []
+def _argv(value: object) -> tuple[str, ...]:
     if isinstance(value, str):
-        return shlex.split(value)
+        return tuple(shlex.split(value))
     if isinstance(value, Sequence):
-        return [str(part) for part in value]
-    return []
+        return tuple(str(part) for part in value)
+    return ()
 
 
 def flag(args: Sequence[str], name: str) -> str | None:
@@ -229,7 +236,7 @@ def config_location(
     port = int(port_text) if port_text.isdigit() else None
     value = flag(command.args, CONFIG_FLAG)
     if value is not None:
-        line = f"--{CONFIG_FLAG}={value} ({command.source})"
+        line = f"--{CONFIG_FLAG}={value} ({command.source_of(CONFIG_FLAG)})"
         return ConfigLocation(absolute(value, workdir), line, port)
     if image_config is None:
         line = (
