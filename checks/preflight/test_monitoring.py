@@ -79,3 +79,47 @@ def test_required_alert_defined(
             f"alert {required_alert}: expr: expected {monitoring.normalize(expected)!r}, "
             f"got {alerts[required_alert]!r}"
         )
+
+
+@check("MON-05")
+def test_alertmanager_config_valid(
+    alertmanager: str, preflight: Preflight, manifest: Manifest, masker: Masker
+) -> None:
+    """Prometheus sends alerts to the Alertmanager, whose mounted config passes amtool."""
+    mon = manifest.monitoring
+    facts = preflight.alertmanager(alertmanager)
+    assert facts.declared, (
+        f"alertmanager {alertmanager}: compose service: expected declared (the manifest's "
+        "monitoring.alertmanager.service), got no such service"
+    )
+    alerting = preflight.alerting()
+    named = preflight.alert_targets(alertmanager)
+    required = mon.alertmanager is not None and mon.alertmanager.required
+    if required and not named and not alerting.discovered:
+        raise AssertionError(
+            f"prometheus {mon.prometheus_service}: {mon.config.name} alerting.alertmanagers: "
+            f"expected a target naming {alertmanager}, got {alerting.describe()} "
+            "(the alerts would reach no one)"
+        )
+    assert facts.location is not None
+    listen = facts.location.listen_port
+    wrong = [t for t in named if listen and t.port not in (None, listen)]
+    assert not wrong, (
+        f"prometheus {mon.prometheus_service}: {wrong[0].where} {wrong[0].text!r}: expected "
+        f"port {listen} ({alertmanager}'s --web.listen-address), got {wrong[0].port}"
+    )
+    where = facts.config.describe() if facts.config else str(facts.location.container_path)
+    attach("config file", f"{facts.location.line}\n{where}", masker)
+    assert not facts.problems, (
+        f"alertmanager {alertmanager}: {facts.location.line}: expected the file present where "
+        "the container reads it, got " + "; ".join(facts.problems)
+    )
+    result = facts.check
+    assert result is not None
+    attach("judged by", result.judged_by, masker)
+    host = facts.config.host_path if facts.config else None
+    assert result.ok, (
+        f"alertmanager {alertmanager}: {facts.location.container_path} (host {host}): "
+        f"amtool check-config: expected SUCCESS, got exit {result.returncode}: "
+        f"{result.tail()} [judged by {result.judged_by}] (from {facts.location.line})"
+    )

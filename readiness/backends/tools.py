@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 import shlex
 import subprocess
 from collections.abc import Sequence
@@ -35,8 +37,12 @@ class ToolResult:
         return " | ".join(kept[-lines:]) or f"exit code {self.returncode}"
 
 
-TOOL_IMAGE = "readiness/tools:bookworm"
 TOOL_CONTEXT = Path(__file__).resolve().parent / "tool_image"
+TOOL_IMAGE = (
+    "readiness/tools:bookworm-"
+    + hashlib.sha256((TOOL_CONTEXT / "Dockerfile").read_bytes()).hexdigest()[:12]
+)
+"""The tag follows the Dockerfile's content, so a changed Dockerfile is rebuilt on demand."""
 
 
 def docker_run(
@@ -154,7 +160,7 @@ def tool_image(docker_host: str) -> str:
 
 
 def _tool_version(docker_host: str, image: str, tool: str) -> str:
-    flag = {"nginx": "-v", "promtool": "--version"}.get(tool, "--version")
+    flag = {"nginx": "-v"}.get(tool, "--version")
     proc = docker_run(docker_host, image, tool, [flag], [], timeout=60)
     first = (proc.stderr + proc.stdout).strip().splitlines()[:1]
     return first[0].strip() if first else tool
@@ -184,3 +190,63 @@ def promtool_checks(
         body = parts[index] if index == 0 else parts[index].partition("\n")[2]
         results.append(ToolResult(int(rc_text.strip() or 1), body, judged_by))
     return results[0], results[1]
+
+
+def image_config(docker_host: str, image: str) -> dict[str, Any] | None:
+    """``docker image inspect``'s ``Config`` of a local image (None: not on this machine)."""
+    if not image:
+        return None
+    proc = subprocess.run(
+        [
+            *["docker", *(["-H", docker_host] if docker_host else []), "image", "inspect"],
+            *["--format", "{{json .Config}}", image],
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=30,
+    )
+    if proc.returncode != 0:
+        return None
+    try:
+        config = json.loads(proc.stdout)
+    except json.JSONDecodeError:
+        return None
+    return config if isinstance(config, dict) else None
+
+
+def amtool_check(
+    docker_host: str, image: str, mounts: Sequence[tuple[Path, str]], config: str
+) -> ToolResult:
+    """`amtool check-config` of the container path ``config``, with the service's own mounts,
+    in the Alertmanager's image (or the suite's tool image when that image is not here or has
+    no amtool); ``judged_by`` always names amtool's version and the image it ran in."""
+    script = (
+        f"amtool --version 2>&1 | head -n 1; echo {_RC_MARK}; "
+        f"amtool check-config {shlex.quote(config)} 2>&1; echo {_RC_MARK}$?"
+    )
+    why = f"because image {image} is not on this machine and no registry is reachable to pull it"
+    if image and image_present(docker_host, image):
+        proc = docker_run(docker_host, image, "/bin/sh", ["-c", script], list(mounts))
+        parsed = _amtool_result(proc.stdout + proc.stderr, f"the project's image {image}")
+        if parsed is not None:
+            return parsed
+        why = f"because image {image} has no amtool (or no /bin/sh to run it)"
+    runner = tool_image(docker_host)
+    proc = docker_run(docker_host, runner, "/bin/sh", ["-c", script], list(mounts))
+    parsed = _amtool_result(proc.stdout + proc.stderr, f"the suite's {runner}, {why}")
+    if parsed is None:
+        tail = (proc.stdout + proc.stderr).strip()[-300:]
+        raise ProbeError(f"Could not check with amtool in {runner}: {tail or 'no output'}")
+    return parsed
+
+
+def _amtool_result(output: str, where: str) -> ToolResult | None:
+    """Parse the ``amtool_check`` script's output; None when amtool did not run at all."""
+    parts = output.split(_RC_MARK)
+    if len(parts) < 3 or not parts[0].strip().startswith("amtool"):
+        return None
+    version = parts[0].strip().splitlines()[0]
+    rc_text, _, _ = parts[2].partition("\n")
+    body = parts[1]
+    return ToolResult(int(rc_text.strip() or 1), body, f"{version} in {where}")

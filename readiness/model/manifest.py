@@ -228,6 +228,14 @@ class DatabaseSection(Section):
     migrations: list[int] = []
 
 
+class AlertmanagerSection(Section):
+    """``monitoring.alertmanager``: the Alertmanager service Prometheus must send alerts to."""
+
+    service: Name
+    required: bool = True
+    """Prometheus sending alerts to no Alertmanager (or not to this one) is a failure."""
+
+
 class MonitoringSection(Section):
     """``monitoring``: Prometheus configuration, required jobs and alerts, error-rate ceiling."""
 
@@ -241,6 +249,8 @@ class MonitoringSection(Section):
     error_rate_window: Name = "1m"
     error_rate_query: str = DEFAULT_ERROR_RATE_QUERY
     critical_severities: Names = ["critical"]
+    alertmanager: AlertmanagerSection | None = None
+    """Absent: the Alertmanagers Prometheus's ``alerting:`` names are checked, none required."""
 
     @field_validator("required_alerts", mode="before")
     @classmethod

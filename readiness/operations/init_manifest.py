@@ -24,7 +24,7 @@ from typing import Any
 import yaml
 
 from readiness.model.errors import ConfigError
-from readiness.parsers import nginx_config
+from readiness.parsers import alertmanager_files, nginx_config
 from readiness.parsers.compose_secrets import is_secret_name, secret_literals
 from readiness.parsers.container_view import ContainerView, Resolved
 from readiness.parsers.envfile import read_env
@@ -720,3 +720,19 @@ def _monitoring(project: Project, g: Guesses) -> None:
         )
     else:
         g.add("  required_alerts: {}", "no alert rule readable")
+    _alertmanager(project, resolved.host_path, g)
+
+
+def _alertmanager(project: Project, config: Path, g: Guesses) -> None:
+    """The Alertmanager service Prometheus's ``alerting:`` targets name, required (one line)."""
+    try:
+        services = alertmanager_files.alertmanager_services(
+            project.model, alertmanager_files.alerting(config)
+        )
+    except (OSError, UnicodeDecodeError, yaml.YAMLError):
+        services = []
+    if services:
+        g.add(
+            f"  alertmanager: {{service: {scalar(services[0])}, required: true}}",
+            f"Prometheus's alerting targets name {', '.join(services)}",
+        )

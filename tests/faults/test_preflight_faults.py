@@ -713,6 +713,86 @@ def test_mon04_service_down_means_something_else(only_fails: OnlyFails, stack_co
     )
 
 
+# --- 4 alerts: the Alertmanager Prometheus sends to, its config through the mounts -------
+AM_MOUNT = "      - ./alertmanager/alertmanager.yml:/etc/alertmanager/alertmanager.yml:ro\n"
+
+
+def test_mon05_alertmanager_config_missing_on_host(only_fails: OnlyFails, stack_copy: Path) -> None:
+    """MON-05 fails when the mounted alertmanager.yml does not exist on the host."""
+    git(stack_copy, "rm", "-q", "alertmanager/alertmanager.yml")
+    git(stack_copy, "commit", "-qm", "lost the alertmanager config")
+    only_fails(
+        "MON-05",
+        "alertmanager",
+        "alertmanager alertmanager: --config.file=/etc/alertmanager/alertmanager.yml",
+        "(image hypercode/alertmanager:2.0.0 Cmd)",
+        f"host {stack_copy / 'alertmanager' / 'alertmanager.yml'}, which does not exist",
+    )
+
+
+def test_mon05_invalid_alertmanager_config(only_fails: OnlyFails, stack_copy: Path) -> None:
+    """MON-05 fails when `amtool check-config` rejects the mounted alertmanager.yml."""
+    edit(stack_copy / "alertmanager" / "alertmanager.yml", 'receiver: "null"', "receiver: pager")
+    git(stack_copy, "commit", "-qam", "route to an undefined receiver")
+    only_fails(
+        "MON-05",
+        "alertmanager",
+        "/etc/alertmanager/alertmanager.yml (host "
+        f"{stack_copy / 'alertmanager' / 'alertmanager.yml'})",
+        "amtool check-config: expected SUCCESS",
+        'undefined receiver "pager"',
+        "judged by amtool, version",
+    )
+
+
+def test_mon05_config_path_no_mount_provides(only_fails: OnlyFails, stack_copy: Path) -> None:
+    """MON-05 fails when --config.file names a path no mount provides (the image's copy)."""
+    command = (
+        '    command: ["--config.file=/etc/alertmanager/production.yml",'
+        ' "--storage.path=/alertmanager"]\n'
+    )
+    edit(stack_copy / PROD, "    volumes:\n" + AM_MOUNT, command + "    volumes:\n" + AM_MOUNT)
+    git(stack_copy, "commit", "-qam", "config path nobody mounts")
+    only_fails(
+        "MON-05",
+        "alertmanager",
+        "--config.file=/etc/alertmanager/production.yml (compose command)",
+        "no mount provides /etc/alertmanager/production.yml",
+    )
+
+
+def test_mon05_prometheus_sends_alerts_nowhere(only_fails: OnlyFails, stack_copy: Path) -> None:
+    """MON-05 fails when the manifest requires alerts but Prometheus names no Alertmanager."""
+    edit(
+        stack_copy / "prometheus" / "prometheus.yml",
+        "alerting:\n  alertmanagers:\n    - static_configs:\n"
+        '        - targets: ["alertmanager:9093"]\n',
+        "",
+    )
+    git(stack_copy, "commit", "-qam", "no alerting block")
+    only_fails(
+        "MON-05",
+        "alertmanager",
+        "prometheus prometheus: prometheus.yml alerting.alertmanagers",
+        "expected a target naming alertmanager, got none",
+    )
+
+
+def test_mon05_prometheus_sends_alerts_to_the_wrong_port(
+    only_fails: OnlyFails, stack_copy: Path
+) -> None:
+    """MON-05 fails when Prometheus's alert target is not the port the Alertmanager listens on."""
+    edit(stack_copy / "prometheus" / "prometheus.yml", "alertmanager:9093", "alertmanager:9094")
+    git(stack_copy, "commit", "-qam", "wrong alertmanager port")
+    only_fails(
+        "MON-05",
+        "alertmanager",
+        "prometheus.yml line 11: alerting.alertmanagers[0].static_configs[0].targets[0]",
+        "expected port 9093",
+        "got 9094",
+    )
+
+
 # --- 6 contacts ---------------------------------------------------------------------------
 def test_ops01_incident_commander_unassigned(
     preflight_baseline: Run, stack_copy: Path, tmp_path: Path

@@ -174,3 +174,23 @@ def test_tls_cert_without_key_is_bad_input(tmp_path: Path) -> None:
     assert "expected cert and key together" in message
     del data["tls"]["cert"]
     assert load_manifest(write(tmp_path, data), tmp_path).tls.cert is None
+
+
+def test_alertmanager_block_is_optional_and_validated(tmp_path: Path) -> None:
+    """monitoring.alertmanager: absent means none required; a misspelt key is bad input."""
+    data = reference()
+    manifest = load_manifest(MANIFEST)
+    assert manifest.monitoring.alertmanager is not None
+    assert (
+        manifest.monitoring.alertmanager.service,
+        manifest.monitoring.alertmanager.required,
+    ) == (
+        "alertmanager",
+        True,
+    )
+    data["monitoring"]["alertmanager"] = {"servce": "alertmanager"}
+    message = error_of(tmp_path, data)
+    assert "monitoring.alertmanager" in message, message
+    assert "service" in message, message
+    del data["monitoring"]["alertmanager"]
+    assert load_manifest(write(tmp_path, data), tmp_path).monitoring.alertmanager is None
