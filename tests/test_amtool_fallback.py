@@ -3,12 +3,12 @@ and the evidence always says which amtool (version) and which image, and why."""
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
 
 from readiness.backends import tools
+from readiness.model.images import base_image
 
 ABSENT = "registry.example.invalid/rdyalerts/alertmanager:0.27.0"
 VALID = 'route: {receiver: "null"}\nreceivers: [{name: "null"}]\n'
@@ -33,7 +33,7 @@ def test_absent_image_is_judged_in_the_tool_image(tmp_path: Path) -> None:
 def test_image_without_amtool_falls_back_and_a_bad_config_fails(tmp_path: Path) -> None:
     """An image that has no amtool (the bare base image): the tool image judges, and rejects an
     undefined receiver with amtool's own words."""
-    base = os.environ.get("BASE_IMAGE", tools.DEFAULT_BASE_IMAGE)
+    base = base_image()
     if not tools.image_present("", base):
         pytest.fail(f"base image {base} missing: run `python3 -m runbook.bootstrap`")
     bad = VALID.replace('receiver: "null"', "receiver: pager")
