@@ -334,6 +334,7 @@ def test_restore_killed_half_way(healthy: FaultProject, tmp_path: Path) -> None:
             proc.send_signal(signal.SIGKILL)
             break
     proc.wait(timeout=60)
+    proc.stdout.close()
     record("runbook.restore killed half-way", 120, time.monotonic() - start)
     named = [ln for ln in seen if "safety backup of the current database:" in ln]
     assert named, "".join(seen)
@@ -364,6 +365,7 @@ def test_stale_lock_from_a_killed_xdist_worker(tmp_path: Path) -> None:
     assert holder.stdout.readline().strip() == "held"
     holder.kill()
     holder.wait(timeout=30)
+    holder.stdout.close()
     assert lock.exists(), "the killed worker left its lock file behind"
     probe = subprocess.run(
         [sys.executable, "-c",
