@@ -62,10 +62,38 @@ def check_unix_socket(docker_host: str) -> None:
             raise ConnectionError(f"cannot connect to {url}: {exc.strerror or exc}") from None
 
 
+def _close_sockets_of_failed_connects() -> None:
+    """The SDK's unix connection leaks its socket when the engine is gone: close it instead.
+
+    Every call after an engine stopped mid-run would otherwise leave a socket for the garbage
+    collector, and pytest (``filterwarnings = error``) ends the run with an ExceptionGroup of
+    "unclosed socket" ResourceWarnings after the verdict. Applied once, idempotent.
+    """
+    from docker.transport import unixconn
+
+    cls: Any = unixconn.UnixHTTPConnection
+    if getattr(cls, "_readiness_closes_failed", False):
+        return
+
+    def connect(self: Any) -> None:
+        sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        sock.settimeout(self.timeout)
+        try:
+            sock.connect(self.unix_socket)
+        except BaseException:
+            sock.close()
+            raise
+        self.sock = sock
+
+    cls.connect = connect
+    cls._readiness_closes_failed = True
+
+
 def connect(docker_host: str) -> Any:
     """A docker SDK client for ``docker_host`` (or the environment's engine)."""
     import docker
 
+    _close_sockets_of_failed_connects()
     check_unix_socket(docker_host)
     if docker_host:
         client = docker.DockerClient(base_url=docker_host, timeout=PING_TIMEOUT)

@@ -334,6 +334,7 @@ def test_restore_killed_half_way(healthy: FaultProject, tmp_path: Path) -> None:
             proc.send_signal(signal.SIGKILL)
             break
     proc.wait(timeout=60)
+    proc.stdout.close()
     record("runbook.restore killed half-way", 120, time.monotonic() - start)
     named = [ln for ln in seen if "safety backup of the current database:" in ln]
     assert named, "".join(seen)
@@ -364,6 +365,7 @@ def test_stale_lock_from_a_killed_xdist_worker(tmp_path: Path) -> None:
     assert holder.stdout.readline().strip() == "held"
     holder.kill()
     holder.wait(timeout=30)
+    holder.stdout.close()
     assert lock.exists(), "the killed worker left its lock file behind"
     probe = subprocess.run(
         [sys.executable, "-c",
@@ -375,3 +377,79 @@ def test_stale_lock_from_a_killed_xdist_worker(tmp_path: Path) -> None:
         cwd=ROOT, capture_output=True, text=True, check=False, timeout=60,
     )  # fmt: skip
     assert probe.stdout.strip() == "acquired", probe.stderr
+
+
+class PrivateEngine:
+    """A dockerd of our own (own data-root, exec-root, socket, pidfile; no bridge, no iptables).
+
+    Stopping it is a real "daemon stopped" without touching the host's engine.
+    """
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.socket = root / "docker.sock"
+        self.pidfile = root / "docker.pid"
+        self.proc: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> PrivateEngine:
+        """Start dockerd and wait (bounded, 60 s) until it answers."""
+        self.root.mkdir(parents=True, exist_ok=True)
+        with (self.root / "dockerd.log").open("wb") as log:
+            self.proc = subprocess.Popen(
+                ["dockerd", f"--data-root={self.root / 'data'}",
+                 f"--exec-root={self.root / 'exec'}", f"--pidfile={self.pidfile}",
+                 f"--host=unix://{self.socket}", "--bridge=none", "--iptables=false",
+                 "--ip6tables=false", "--storage-driver=vfs"],
+                stdout=log, stderr=subprocess.STDOUT,
+            )  # fmt: skip
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            probe = subprocess.run(
+                ["docker", "-H", f"unix://{self.socket}", "info"],
+                capture_output=True, check=False,
+            )  # fmt: skip
+            if probe.returncode == 0:
+                return self
+            time.sleep(1)
+        raise AssertionError(f"private dockerd did not answer: {self.root / 'dockerd.log'}")
+
+    def stop_command(self) -> str:
+        """A shell command that stops this daemon and waits until its socket is gone."""
+        assert self.proc is not None
+        return f"kill -TERM {self.proc.pid}; while [ -S {self.socket} ]; do sleep 0.2; done"
+
+    def close(self) -> None:
+        """Stop the daemon if it still runs (only the process we started)."""
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait(timeout=30)
+
+
+def test_docker_daemon_stopped_mid_run(healthy: FaultProject) -> None:
+    """The engine (a private dockerd) stops after the header's snapshot, before the checks.
+
+    Bound: refused connections only (no timeout to wait out); the verdict is printed and
+    nothing follows it: no ExceptionGroup of unclosed sockets, no masking error.
+    """
+    root = Path(f"/tmp/rdyfault-engine-{os.getpid()}")  # short: unix socket paths are limited
+    engine = PrivateEngine(root).start()
+    try:
+        env = {
+            "RDYFAULT_INJECT_AT": "checks/postdeploy/",
+            "RDYFAULT_INJECT_CMD": engine.stop_command(),
+        }
+        timed = timed_suite(root, healthy, f"--docker-host=unix://{engine.socket}", env=env)
+        assert engine.proc is not None
+        assert not engine.socket.exists(), "the daemon was not stopped mid-run"
+        engine.proc.wait(timeout=60)  # it exits once its shutdown is complete
+    finally:
+        engine.close()
+        subprocess.run(["rm", "-rf", str(root)], check=False)
+    _not_ready(timed, "docker daemon stopped mid-run", 60, "HLT-01")
+    tail = timed.run.output.split("VERDICT: NOT READY", 1)[1]
+    assert "unclosed" not in tail, tail
+    assert "Exception ignored" not in tail, tail
