@@ -8,6 +8,7 @@ bound (what the suite's own timeouts add up to); the measured times are appended
 
 from __future__ import annotations
 
+import fcntl
 import os
 import signal
 import socket
@@ -35,12 +36,21 @@ from tests.harness import ROOT
 
 @pytest.fixture(scope="module")
 def project(tmp_path_factory: pytest.TempPathFactory) -> Iterator[FaultProject]:
-    """The rdyfault stack, deployed once for this module and removed afterwards."""
-    deployed = deploy(tmp_path_factory.mktemp("rdyfault"))
-    try:
-        yield deployed
-    finally:
-        remove(deployed)
+    """The rdyfault stack, deployed once for this module and removed afterwards.
+
+    Under pytest-xdist the workers share one compose project name and its ports, so a worker
+    holds a file lock (next to the workers' temp dirs) while it has the stack: the others
+    wait for it instead of freezing each other's containers.
+    """
+    lock = tmp_path_factory.getbasetemp().parent / "rdyfault-stack.lock"
+    with lock.open("w") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        deployed = deploy(tmp_path_factory.mktemp("rdyfault"))
+        try:
+            yield deployed
+        finally:
+            remove(deployed)
+            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 @pytest.fixture
