@@ -50,6 +50,9 @@ SOCKETS = Path("/tmp/rdyswarm")
 IMAGE_DIR = Path(__file__).resolve().parent / "image"
 DEFAULT_BASE_IMAGE = "hypercode/debian:bookworm"
 KEEP_ENV = "READINESS_KEEP_SWARM"
+SHARED = Path(__file__).resolve().parents[2] / "stack"
+"""Bind-mounted read-only into every node at the same path: the files a stack's services mount
+from the project directory (nginx.conf, certificates, Prometheus rules) exist on every node."""
 
 
 @dataclass
@@ -136,8 +139,9 @@ def wait_for(what: str, condition: Callable[[], bool], timeout: float, poll: flo
 
 
 def _running(name: str) -> bool:
-    fmt = '{{.State.Running}} {{index .Config.Labels "com.readiness.test"}}'
-    return docker("inspect", "-f", fmt, name, check=False).strip() == "true swarm"
+    fmt = '{{.State.Running}} {{index .Config.Labels "com.readiness.test"}} {{range .Mounts}}{{.Destination}} {{end}}'
+    out = docker("inspect", "-f", fmt, name, check=False).split()
+    return out[:2] == ["true", "swarm"] and str(SHARED) in out[2:]
 
 
 def _address(name: str) -> str:
@@ -153,6 +157,7 @@ def _start(name: str) -> None:
         "run", "-d", "--privileged", "--name", name, "--hostname", name,
         "--network", NETWORK, "--label", LABEL,
         "-v", f"{name}-data:/var/lib/docker", "-v", f"{sockets}:/run/rdy",
+        "-v", f"{SHARED}:{SHARED}:ro",
         IMAGE,
     )  # fmt: skip
 
