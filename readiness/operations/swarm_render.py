@@ -61,7 +61,9 @@ def for_swarm(
     }
     if networks:
         out["networks"] = networks
-    volumes = {key: _without(vol or {}, "name") for key, vol in (rendered.get("volumes") or {}).items()}
+    volumes = {
+        key: _without(vol or {}, "name") for key, vol in (rendered.get("volumes") or {}).items()
+    }
     if volumes:
         out["volumes"] = volumes
     return out
@@ -111,7 +113,9 @@ def _port(port: Any, mode: str) -> Any:
     return out
 
 
-def render_project(compose_command: list[str], timeout: float = 60) -> tuple[dict[str, Any], dict[str, Any]]:
+def render_project(
+    compose_command: list[str], timeout: float = 60
+) -> tuple[dict[str, Any], dict[str, Any]]:
     """``docker compose config`` of the project, interpolated and not; EngineError if it fails."""
     docs = []
     for extra in ([], ["--no-interpolate"]):

@@ -139,7 +139,10 @@ def wait_for(what: str, condition: Callable[[], bool], timeout: float, poll: flo
 
 
 def _running(name: str) -> bool:
-    fmt = '{{.State.Running}} {{index .Config.Labels "com.readiness.test"}} {{range .Mounts}}{{.Destination}} {{end}}'
+    fmt = (
+        '{{.State.Running}} {{index .Config.Labels "com.readiness.test"}} '
+        "{{range .Mounts}}{{.Destination}} {{end}}"
+    )
     out = docker("inspect", "-f", fmt, name, check=False).split()
     return out[:2] == ["true", "swarm"] and str(SHARED) in out[2:]
 
