@@ -65,7 +65,8 @@ def faulty_run(
     swarm: Swarm, reference: Path, healthy_run: Run, tmp_path_factory: pytest.TempPathFactory
 ) -> Run:
     """The same stack after two faults planted by hand, checked again."""
-    swarm.docker("service", "update", "-d", "-q", "--limit-memory", "300M", f"{REF}_hypercode-core")
+    # without -d: returns once the new hypercode-core task has converged (healthy)
+    swarm.docker("service", "update", "-q", "--limit-memory", "300M", f"{REF}_hypercode-core")
     swarm.docker(
         "service", "update", "-d", "-q", "--constraint-add", "node.labels.rdyswarm.nowhere==true",
         f"{REF}_project-strategist",
