@@ -20,8 +20,9 @@ engine (``docker save``, one tar with shared layers once) and loaded into every 
 What this kernel lacks: IPVS (``CONFIG_IP_VS`` is off), so a service's virtual IP and the ingress
 routing mesh do not route here (measured: ``redis-cli -h <service>`` "No route to host", an
 ingress-published port refuses). Stacks deployed by these tests therefore use
-``endpoint_mode: dnsrr`` and host-mode published ports (see ``tests/swarm/render.py``); tasks,
-overlay networks, health, rollouts and rollbacks are otherwise the real thing.
+``endpoint_mode: dnsrr`` and host-mode published ports (the reference stack through
+``readiness/operations/swarm_render.py``); tasks, overlay networks, health, rollouts and
+rollbacks are otherwise the real thing.
 
 ``READINESS_KEEP_SWARM=1`` leaves the nodes running after the session (and a later session reuses
 them); without it, containers, volumes, network and socket directories are removed.
