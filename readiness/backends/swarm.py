@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from readiness.backends.engine import PROJECT_LABEL, SERVICE_LABEL, LiveStack
+from readiness.model.errors import ProbeError
 
 STACK_LABEL = "com.docker.stack.namespace"
 INGRESS = "ingress"
@@ -101,11 +102,31 @@ class SwarmStack:
     services: dict[str, SwarmService] = field(default_factory=dict)
     networks: dict[str, dict[str, Any]] = field(default_factory=dict)
     error: str = ""
+    nodes: dict[str, str] = field(default_factory=dict)
+    """Node ID -> the node's address (``Status.Addr``), where its host-mode ports answer."""
 
     @property
     def ok(self) -> bool:
         """True when the manager answered."""
         return not self.error
+
+    def published_address(self, port: int) -> str:
+        """The node address where ``port`` is published: the node of a running task for a
+        host-mode port, any node for an ingress one; ProbeError when no service publishes it."""
+        for service in self.services.values():
+            for spec_port in service.ports:
+                if int(spec_port.get("PublishedPort") or 0) != port:
+                    continue
+                if spec_port.get("PublishMode") != "host":
+                    return next(iter(sorted(self.nodes.values())), "")
+                for task in service.running:
+                    if address := self.nodes.get(str(task.get("NodeID", ""))):
+                        return address
+                raise ProbeError(
+                    f"Could not check: port {port} is published in host mode by service "
+                    f"{service.name}, which has no running task on a node with an address"
+                )
+        raise ProbeError(f"Could not check: no service of stack {self.stack} publishes port {port}")
 
 
 def task_state(task: dict[str, Any]) -> str:
@@ -130,6 +151,7 @@ def list_stack(client: Any, stack: str) -> SwarmStack:
         ids = [str(s["ID"]) for s in services]
         tasks = api.tasks(filters={"service": ids}) if ids else []
         networks = api.networks()  # all of them: a service may join one the stack did not make
+        nodes = api.nodes()
     except docker.errors.DockerException as exc:
         return SwarmStack(stack, error=f"Swarm manager did not answer: {exc}")
     by_id: dict[str, list[dict[str, Any]]] = defaultdict(list)
@@ -148,7 +170,16 @@ def list_stack(client: Any, stack: str) -> SwarmStack:
             dict(raw.get("UpdateStatus") or {}),
         )
     nets = {str(n.get("Name", "")): dict(n) for n in networks}
-    return SwarmStack(stack, dict(sorted(found.items())), dict(sorted(nets.items())))
+    addrs = {str(n.get("ID", "")): node_address(n) for n in nodes}
+    return SwarmStack(stack, dict(sorted(found.items())), dict(sorted(nets.items())), nodes=addrs)
+
+
+def node_address(node: dict[str, Any]) -> str:
+    """``Status.Addr``; a manager that reports 0.0.0.0 there is read from its manager address."""
+    address = str((node.get("Status") or {}).get("Addr", ""))
+    if address in ("", "0.0.0.0"):
+        address = str((node.get("ManagerStatus") or {}).get("Addr", "")).rsplit(":", 1)[0]
+    return address
 
 
 def as_live(swarm: SwarmStack, engine_version: str = "") -> LiveStack:

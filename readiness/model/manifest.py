@@ -93,6 +93,10 @@ class SwarmSection(Section):
     """Every service must declare ``deploy.rollback_config`` (what ``service rollback`` does)."""
     rollback_services: list[str] = []
     """Services the 3.3 drill rolls back and forward (SWM-07, disruptive); none: N/A."""
+    relay_image: str = ""
+    """An image with ``python3`` on the manager node: post-deploy runs a relay service from it on
+    the internal overlay network (host-mode ports on the manager, removed after the run) to reach
+    Prometheus, PostgreSQL, Grafana and the agents; empty: those checks cannot look (Broken)."""
 
 
 class NetworkSection(Section):

@@ -61,7 +61,8 @@ def spec_differences(declared: dict[str, Any], service: SwarmService) -> list[st
     if (want := str(declared.get("image", ""))) and want != (got := spec_image(service)):
         out.append(f"image: expected {want}, got {got}")
     if (want_n := declared_replicas(declared)) != (got_n := service.replicas):
-        out.append(f"replicas: expected {want_n or 'global'}, got {got_n or 'global'}")
+        want_r, got_r = ("global" if n is None else n for n in (want_n, got_n))
+        out.append(f"replicas: expected {want_r}, got {got_r}")
     if (limits := declared_limits(declared)) != (live := spec_limits(service)):
         out.append(f"limits: expected {describe_limits(limits)}, got {describe_limits(live)}")
     live_check = live_healthcheck(

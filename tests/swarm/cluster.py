@@ -20,8 +20,9 @@ engine (``docker save``, one tar with shared layers once) and loaded into every 
 What this kernel lacks: IPVS (``CONFIG_IP_VS`` is off), so a service's virtual IP and the ingress
 routing mesh do not route here (measured: ``redis-cli -h <service>`` "No route to host", an
 ingress-published port refuses). Stacks deployed by these tests therefore use
-``endpoint_mode: dnsrr`` and host-mode published ports (see ``tests/swarm/render.py``); tasks,
-overlay networks, health, rollouts and rollbacks are otherwise the real thing.
+``endpoint_mode: dnsrr`` and host-mode published ports (the reference stack through
+``readiness/operations/swarm_render.py``); tasks, overlay networks, health, rollouts and
+rollbacks are otherwise the real thing.
 
 ``READINESS_KEEP_SWARM=1`` leaves the nodes running after the session (and a later session reuses
 them); without it, containers, volumes, network and socket directories are removed.
@@ -51,6 +52,9 @@ NODES = (MANAGER, *WORKERS)
 SOCKETS = Path("/tmp/rdyswarm")
 IMAGE_DIR = Path(__file__).resolve().parent / "image"
 KEEP_ENV = "READINESS_KEEP_SWARM"
+SHARED = Path(__file__).resolve().parents[2] / "stack"
+"""Bind-mounted read-only into every node at the same path: the files a stack's services mount
+from the project directory (nginx.conf, certificates, Prometheus rules) exist on every node."""
 
 
 @dataclass
@@ -132,8 +136,12 @@ def wait_for(what: str, condition: Callable[[], bool], timeout: float, poll: flo
 
 
 def _running(name: str) -> bool:
-    fmt = '{{.State.Running}} {{index .Config.Labels "com.readiness.test"}}'
-    return docker("inspect", "-f", fmt, name, check=False).strip() == "true swarm"
+    fmt = (
+        '{{.State.Running}} {{index .Config.Labels "com.readiness.test"}} '
+        "{{range .Mounts}}{{.Destination}} {{end}}"
+    )
+    out = docker("inspect", "-f", fmt, name, check=False).split()
+    return out[:2] == ["true", "swarm"] and str(SHARED) in out[2:]
 
 
 def _address(name: str) -> str:
@@ -149,6 +157,7 @@ def _start(name: str) -> None:
         "run", "-d", "--privileged", "--name", name, "--hostname", name,
         "--network", NETWORK, "--label", LABEL,
         "-v", f"{name}-data:/var/lib/docker", "-v", f"{sockets}:/run/rdy",
+        "-v", f"{SHARED}:{SHARED}:ro",
         IMAGE,
     )  # fmt: skip
 
