@@ -17,21 +17,11 @@ LIVE_PROJECT = os.environ.get("READINESS_TEST_PROJECT", "hypercode")
 LIVE_ENV_FILE = os.environ.get("READINESS_TEST_ENV_FILE", str(ROOT / "stack" / ".env"))
 
 
-@pytest.hookimpl(tryfirst=True)
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Group our tests for ``-n 2 --dist loadgroup``: everything that touches the live reference
-    stack runs in order on one worker; each other folder (or top-level file) is one group, so its
-    session fixtures (SSH hosts, a Swarm, a foreign project) are brought up once."""
-    for item in items:
-        item.add_marker(pytest.mark.xdist_group(_group_of(item)))
-
-
-def _group_of(item: pytest.Item) -> str:
-    if "live_stack_up" in getattr(item, "fixturenames", ()) or item.get_closest_marker("live"):
+def pytest_itemcollected(item: pytest.Item) -> None:
+    """Mark every test that touches the live reference stack ``live`` (``python -m tests`` runs
+    them in order in one lane, and everything else in a second lane beside it)."""
+    if "live_stack_up" in getattr(item, "fixturenames", ()) and not item.get_closest_marker("live"):
         item.add_marker(pytest.mark.live)
-        return "live"
-    relative = item.path.relative_to(Path(__file__).parent)
-    return relative.parts[0] if len(relative.parts) > 1 else relative.stem
 
 
 def live_args(project: str) -> list[str]:
