@@ -25,3 +25,33 @@ def test_signoff_measures_usage_next_to_limits(live_stack_up: str, tmp_path: Pat
     markdown = (tmp_path / "reports" / "signoff.md").read_text()
     assert "| CPU Used | Memory Used |" in markdown
     assert "% of limit)" in markdown
+
+
+@pytest.mark.live
+def test_cgroup_and_engine_readings_agree(live_stack_up: str) -> None:
+    """The cgroup files and the engine's one-shot stats give the same memory and limit."""
+    import docker
+
+    from readiness.reports.usage import Sampler
+
+    client = docker.from_env()
+    try:
+        containers: dict[str, list[dict[str, object]]] = {}
+        for item in client.containers.list(
+            filters={"label": "com.docker.compose.project=hypercode"}
+        ):
+            service = item.labels["com.docker.compose.service"]
+            containers.setdefault(service, []).append(item.attrs)
+    finally:
+        client.close()
+    local, remote = Sampler(containers, ""), Sampler(containers, "", cgroup_files=False)
+    from_files, from_engine = local.start().result(20), remote.start().result(20)
+    assert local._dirs, "no container's cgroup was found through its init process"
+    assert not remote._dirs
+    assert set(from_files) == set(from_engine) == set(containers)
+    for service, usage in from_files.items():
+        engine = from_engine[service]
+        assert usage.memory_limit_bytes == engine.memory_limit_bytes, service
+        assert abs(usage.memory_bytes - engine.memory_bytes) <= max(
+            4 << 20, engine.memory_bytes // 5
+        ), service
