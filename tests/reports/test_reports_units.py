@@ -11,7 +11,6 @@ from readiness.model.verdict import CheckResult, Outcome
 from readiness.reports.compare import compare
 from readiness.reports.redact import mask_tree
 from readiness.reports.signoff import item_status, section_status, size_text
-from readiness.reports.usage import parse_size, parse_stats
 
 
 def _result(outcome: Outcome, severity: Severity = Severity.BLOCKER) -> CheckResult:
@@ -55,14 +54,8 @@ def test_compare_lists_new_failures_fixes_and_waiver_changes() -> None:
     assert compare(None, after) == {"previous": None}
 
 
-def test_docker_stats_lines_become_usage_per_service() -> None:
-    """One `docker stats --format '{{json .}}'` line per container, mapped to its service."""
-    line = '{"Name":"hc-postgres-1","CPUPerc":"1.50%","MemUsage":"25.5MiB / 4GiB"}'
-    usage = parse_stats(line + "\n", {"hc-postgres-1": "postgres"})
-    assert usage["postgres"].cpu_percent == 1.5
-    assert usage["postgres"].memory_bytes == int(25.5 * 1024**2)
-    assert usage["postgres"].memory_limit_bytes == 4 * 1024**3
-    assert parse_size("512kB") == 512_000
+def test_sizes_read_as_operators_write_them() -> None:
+    """Sizes in the 2.3 table: binary units, and an undefined limit said so."""
     assert size_text(805306368) == "768 MiB"
     assert size_text(None) == "*Undefined*"
 
