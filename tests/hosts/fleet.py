@@ -24,7 +24,6 @@ rdyhost3    ``crontab -u backup`` (@daily); docker client, no    backup tmpfs (2
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import json
 import os
 import shlex
@@ -36,12 +35,11 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from readiness.model.images import base_image
+from tests import images
 
 IMAGE = "readiness-test/sshd:1"
 NETWORK = "rdyhosts-net"
 LABEL = "com.readiness.test=hosts"
-CONTEXT_LABEL = "com.readiness.test.context"
 HOSTS = ("rdyhost1", "rdyhost2", "rdyhost3")
 NTP = "rdyhosts-ntp"
 SPARE = "rdyhost4"  # started then stopped: an address where nothing answers any more
@@ -165,42 +163,9 @@ def exec_sh(
     return docker("exec", *flags, name, "sh", "-c", script, check=check)
 
 
-def _context_digest() -> str:
-    digest = hashlib.sha256(base_image().encode())
-    for path in sorted(IMAGE_DIR.iterdir()):
-        digest.update(path.name.encode() + path.read_bytes())
-    return digest.hexdigest()[:16]
-
-
 def ensure_image() -> float | None:
-    """Build ``readiness-test/sshd:1`` unless built from this context already; seconds or None."""
-    digest = _context_digest()
-    current = docker(
-        "image",
-        "inspect",
-        "-f",
-        f'{{{{index .Config.Labels "{CONTEXT_LABEL}"}}}}',
-        IMAGE,
-        check=False,
-    ).strip()
-    if current == digest:
-        return None
-    start = time.monotonic()
-    docker(
-        "build",
-        "-q",
-        "-t",
-        IMAGE,
-        "--build-arg",
-        f"BASE_IMAGE={base_image()}",
-        "--label",
-        f"{CONTEXT_LABEL}={digest}",
-        "--label",
-        LABEL,
-        str(IMAGE_DIR),
-        timeout=900,
-    )
-    return time.monotonic() - start
+    """Build this test's image unless built from its context already; seconds or None."""
+    return images.ensure_image(IMAGE, IMAGE_DIR, LABEL)
 
 
 def _running(name: str) -> bool:

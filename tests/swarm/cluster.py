@@ -40,12 +40,11 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from readiness.model.images import base_image
+from tests import images
 
 IMAGE = "readiness-test/dind:1"
 NETWORK = "rdyswarm-net"
 LABEL = "com.readiness.test=swarm"
-CONTEXT_LABEL = "com.readiness.test.context"
 MANAGER = "rdyswarm-manager"
 WORKERS = ("rdyswarm-worker1", "rdyswarm-worker2")
 NODES = (MANAGER, *WORKERS)
@@ -104,26 +103,9 @@ def docker(
     return out
 
 
-def _context_digest() -> str:
-    digest = hashlib.sha256(base_image().encode())
-    for path in sorted(IMAGE_DIR.iterdir()):
-        digest.update(path.name.encode() + path.read_bytes())
-    return digest.hexdigest()[:16]
-
-
 def ensure_image() -> float | None:
-    """Build the node image unless built from this context already; seconds, or None."""
-    digest = _context_digest()
-    fmt = f'{{{{index .Config.Labels "{CONTEXT_LABEL}"}}}}'
-    if docker("image", "inspect", "-f", fmt, IMAGE, check=False).strip() == digest:
-        return None
-    start = time.monotonic()
-    docker(
-        "build", "-q", "-t", IMAGE, "--build-arg", f"BASE_IMAGE={base_image()}",
-        "--label", f"{CONTEXT_LABEL}={digest}", "--label", LABEL, str(IMAGE_DIR),
-        timeout=900,
-    )  # fmt: skip
-    return time.monotonic() - start
+    """Build this test's image unless built from its context already; seconds or None."""
+    return images.ensure_image(IMAGE, IMAGE_DIR, LABEL)
 
 
 def wait_for(what: str, condition: Callable[[], bool], timeout: float, poll: float = 0.5) -> None:
