@@ -237,11 +237,46 @@ def build(project: ComposeProject) -> None:
     compose_run([*project.compose(), "build"])
 
 
+WORKING_DIR_LABEL = "com.docker.compose.project.working_dir"
+
+
+def other_checkouts(labels: list[dict[str, str]], project_dir: Path) -> list[str]:
+    """Directories other than ``project_dir`` that existing containers of the project came
+    from (``up`` from here recreates them with this checkout's files)."""
+    here = str(project_dir.resolve())
+    found = {str(lab.get(WORKING_DIR_LABEL, "")) for lab in labels}
+    return sorted(d for d in found if d and d != here)
+
+
+def warn_other_checkouts(project: ComposeProject, say: Say) -> None:
+    """Say so when the project's containers were created from another directory."""
+    try:
+        client = docker_client()
+    except EngineError:  # no engine yet: compose reports it with its own message
+        return
+    try:
+        listed = client.api.containers(
+            all=True, filters={"label": f"{PROJECT_LABEL}={project.project_name}"}
+        )
+    except Exception:  # the engine went away: compose reports it
+        return
+    finally:
+        client.close()
+    others = other_checkouts([row.get("Labels") or {} for row in listed], project.project_dir)
+    if others:
+        say(
+            f"== warning: containers of project {project.project_name} were created from "
+            f"{', '.join(others)}; up from {project.project_dir} replaces those that mount "
+            "files from there (another --project-name keeps both)"
+        )
+
+
 def up(
     project: ComposeProject, timeout: float, *, with_build: bool, say: Say = _print
 ) -> list[str]:
     """Build, start the compose files stage by stage, then wait; return the unhealthy services."""
     t0, started = time.monotonic(), datetime.now(UTC)
+    warn_other_checkouts(project, say)
     if with_build:
         say("== build")
         build(project)

@@ -145,3 +145,19 @@ def test_manifest_rejects_error_rate_query_without_window(tmp_path: Path) -> Non
     bad.write_text(text)
     with pytest.raises(ConfigError, match=r"monitoring\.error_rate_query"):
         load_manifest(bad, STACK)
+
+
+def test_stack_up_names_other_checkouts_of_the_same_project(tmp_path: Path) -> None:
+    """``runbook.stack up`` warns when the project's containers came from another directory."""
+    from readiness.operations.stack import WORKING_DIR_LABEL, other_checkouts
+
+    here, there = tmp_path / "main", tmp_path / "other"
+    here.mkdir()
+    labels = [
+        {WORKING_DIR_LABEL: str(here.resolve())},
+        {WORKING_DIR_LABEL: str(there)},
+        {WORKING_DIR_LABEL: str(there)},
+        {},
+    ]
+    assert other_checkouts(labels, here) == [str(there)]
+    assert other_checkouts(labels[:1], here) == []
