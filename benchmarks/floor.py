@@ -283,6 +283,28 @@ def preflight(spec: dict[str, Any], project_dir: Path, env_file: Path, steps: St
         ),
         "git": (["git", "-C", str(project_dir), "status", "--porcelain"], None),
     }
+    alerting = spec.get("monitoring", {}).get("alertmanager") or {}
+    am = services.get(alerting.get("service", ""), {})
+    am_binds = [v for v in am.get("volumes") or [] if v.get("type") == "bind"]
+    am_config = next((v["target"] for v in am_binds if str(v["target"]).endswith(".yml")), "")
+    if am and am_config:
+        am_mounts = [
+            arg
+            for v in am_binds
+            for arg in ("--mount", f"type=bind,source={v['source']},target={v['target']},readonly")
+        ]
+        commands["amtool check-config"] = (
+            [*run, *am_mounts, "--entrypoint", "amtool", str(am.get("image")), "check-config",
+             am_config],
+            None,
+        )  # fmt: skip
+    backup = spec.get("backup") or {}
+    dumps = sorted(
+        (project_dir / backup.get("directory", "")).glob(backup.get("pattern", "*.dump"))
+    )
+    if backup and dumps:
+        commands["pg_restore --list"] = (["pg_restore", "--list", str(dumps[-1])], None)
+        commands["pg_restore --version"] = (["pg_restore", "--version"], None)
     if tests.get("command"):
         commands["test command"] = (tests["command"].split(), None)
     if tests.get("smoke"):
