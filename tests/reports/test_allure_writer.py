@@ -87,7 +87,7 @@ def _results(directory: Path) -> dict[str, dict[str, Any]]:
 def _attachment(directory: Path, result: dict[str, Any], name: str) -> str:
     entries = [a for a in result.get("attachments") or [] if a["name"].startswith(name)]
     assert entries, f"no attachment {name!r} on {result['name']}: {result.get('attachments')}"
-    return (directory / entries[0]["source"]).read_text(encoding="utf-8")
+    return (directory / str(entries[0]["source"])).read_text(encoding="utf-8")
 
 
 def test_one_masked_result_per_check_and_no_container_files(
