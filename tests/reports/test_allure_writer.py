@@ -12,6 +12,9 @@ from typing import Any
 
 import pytest
 
+from fixtures import evidence
+from fixtures.reports.allure_writer import EVIDENCE_PRINT
+from readiness.model.masking import Masker
 from readiness.reports.allure_tool import generate
 from tests.harness import Run, copy_stack, run_suite
 
@@ -23,7 +26,9 @@ import allure
 import pytest
 
 from fixtures.checkmark import check
+from fixtures.evidence import attach
 from readiness.model.errors import ProbeError
+from readiness.model.masking import Masker
 
 
 @check("SEC-03")
@@ -57,6 +62,12 @@ def test_writer_step(env_values: dict[str, str]) -> None:
     """Writer check: passes, attaching inside a step."""
     with allure.step("look at the secret"):
         allure.attach(f"step evidence {env_values['JWT_SECRET']}", name="in the step")
+
+
+@check("SEC-03")
+def test_writer_evidence_only(masker: Masker) -> None:
+    """Writer check: passes, with evidence (printed too) and nothing else on stdout."""
+    attach("writer evidence", "seen twice", masker)
 '''
 
 
@@ -93,7 +104,7 @@ def _attachment(directory: Path, result: dict[str, Any], name: str) -> str:
 def test_one_masked_result_per_check_and_no_container_files(
     writer_run: tuple[Run, Path, str],
 ) -> None:
-    """Five checks, five result files (written by the workers), no ``-container.json`` at all;
+    """Six checks, six result files (written by the workers), no ``-container.json`` at all;
     the canary secret is in no file, masked where it was."""
     run, directory, canary = writer_run
     assert {r["outcome"] for r in run.results} == {
@@ -104,7 +115,7 @@ def test_one_masked_result_per_check_and_no_container_files(
         "passed",
     }
     results = _results(directory)
-    assert len(results) == len(run.results) == 5, sorted(results)
+    assert len(results) == len(run.results) == 6, sorted(results)
     assert not list(directory.glob("*-container.json"))
     threads = {v for r in results.values() for n, v in _labels(r) if n == "thread"}
     assert len(threads) == 2, f"expected results from both xdist workers, got {threads}"
@@ -165,6 +176,17 @@ def test_statuses_follow_allure_pytest(writer_run: tuple[Run, Path, str]) -> Non
     assert [s["name"] for s in step["steps"]] == ["look at the secret"]
     in_step = step["steps"][0]["attachments"][0]
     assert (directory / in_step["source"]).read_text() == "step evidence ********"
+    evidence_only = results["test_writer_evidence_only"]
+    assert [a["name"] for a in evidence_only["attachments"]] == ["writer evidence"]
+    assert _attachment(directory, evidence_only, "writer evidence") == "seen twice"
+
+
+def test_printed_evidence_is_not_attached_twice(capsys: pytest.CaptureFixture[str]) -> None:
+    """The writer knows how ``fixtures.evidence.attach`` prints: a stdout holding only that is
+    not attached again (one file less per check), anything more is attached whole."""
+    evidence.attach("svc time to healthy", "svc-1: 2.0 s", Masker())
+    printed = capsys.readouterr().out
+    assert printed == EVIDENCE_PRINT.format(name="svc time to healthy", body="svc-1: 2.0 s")
 
 
 def test_allure_cli_reads_the_results(writer_run: tuple[Run, Path, str]) -> None:
