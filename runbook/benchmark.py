@@ -53,10 +53,12 @@ def run_once(command: list[str], env: dict[str, str] | None = None) -> dict[str,
         command, cwd=REPO, capture_output=True, text=True, check=False, env=child_env(env)
     )
     elapsed = time.perf_counter() - start
+    lines = proc.stdout.strip().splitlines() or [""]
     return {
         "seconds": elapsed,
         "code": proc.returncode,
-        "tail": (proc.stdout.strip().splitlines() or [""])[-1][-200:],
+        "tail": lines[-1][-200:],
+        "output": [line[-200:] for line in lines[-25:]] if proc.returncode else [],
     }
 
 
@@ -97,6 +99,7 @@ def measure(
         "codes": sorted({r["code"] for r in results}),
         "peak_rss_mb": peak_rss(command, env),
         "last_line": results[-1]["tail"],
+        "nonzero_runs": [r["output"] for r in results if r["code"]],
     }
     print(
         f"  {name:<34}{row['median']:>8.2f}{row['min']:>8.2f}{row['max']:>8.2f}"
