@@ -132,5 +132,7 @@ def assert_only_new_failure(
         f"{check_id}[{subject}] did not fail; new failures: {sorted(new)}\n{faulty.output[-3000:]}"
     )
     others = {pair for pair in new if pair[0] != check_id and pair[0] not in also}
-    assert not others, f"the fault also failed other checks: {sorted(others)}"
+    assert not others, f"the fault also failed other checks: {sorted(others)}\n" + "\n".join(
+        f"  {cid}[{subj}]: {faulty.message(cid, subj)[:300]}" for cid, subj in sorted(others)
+    )
     return faulty.message(check_id, subject)
