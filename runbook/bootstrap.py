@@ -306,10 +306,20 @@ def make_server_cert(certs: Path, days: int = 397) -> None:
         )
 
 
+def remove_mount_placeholder(path: Path) -> None:
+    """Remove an empty directory where a file belongs: the engine makes one when it starts a
+    container whose bind-mounted file is missing (a stack left running from this path)."""
+    if path.is_dir() and not path.is_symlink() and not any(path.iterdir()):
+        path.rmdir()
+        log(f"  {path} was an empty directory (made by the engine for a bind mount): removed")
+
+
 def ensure_certs(stack: Path, min_days_left: int = 30) -> str:
     """Create the CA and server certificate when missing, renew the server one when near expiry."""
     certs = stack / "certs"
     certs.mkdir(mode=0o755, exist_ok=True)
+    for name in ("ca.crt", "ca.key", "server.crt", "server.key"):
+        remove_mount_placeholder(certs / name)
     made = []
     if not (certs / "ca.crt").exists() or not (certs / "ca.key").exists():
         make_ca(certs)
@@ -405,19 +415,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     base_image = args.base_image if args.base_image != DEFAULT_BASE_IMAGE else None
     steps: list[tuple[str, Callable[[], str]]] = []
     if not args.skip_engine:
-        steps += [
-            ("engine", ensure_engine),
-            ("daemon", lambda: ensure_daemon(args.dockerd_timeout)),
-        ]
-    if not args.skip_venv:
-        steps.append(("venv", lambda: ensure_venv(REPO)))
-    if not args.skip_base_image:
-        steps.append(("base image", lambda: ensure_base_image(args.base_image, args.suite)))
+        steps.append(("engine", ensure_engine))
+    # The stack's files before the daemon: it restarts containers left with a restart policy,
+    # and a bind-mounted file that does not exist yet would be created as a directory.
     steps += [
         ("env", lambda: ensure_env(stack, base_image)),
         ("certs", lambda: ensure_certs(stack)),
         ("dirs", lambda: ensure_dirs(stack)),
     ]
+    if not args.skip_engine:
+        steps.append(("daemon", lambda: ensure_daemon(args.dockerd_timeout)))
+    if not args.skip_venv:
+        steps.append(("venv", lambda: ensure_venv(REPO)))
+    if not args.skip_base_image:
+        steps.append(("base image", lambda: ensure_base_image(args.base_image, args.suite)))
     if not args.skip_host_tools:
         steps.append(("host tools", lambda: ensure_host_tools(REPO)))
     start = time.monotonic()
