@@ -46,8 +46,14 @@ def compose_digest(compose: ComposeModel) -> str:
 
 
 def image_digests(compose: ComposeModel, docker: Any) -> dict[str, dict[str, str]]:
-    """service -> {image, id}: the local image ID of each service's declared image."""
+    """service -> {image, id}: the local image ID of each service's declared image.
+
+    One image listing answers every name it tags; a name it does not (a digest reference,
+    another spelling) costs one inspect, once per distinct name.
+    """
     images: dict[str, dict[str, str]] = {}
+    known: dict[str, str] | None = None
+    looked_up: dict[str, str] = {}
     for service, definition in compose.services.items():
         name = str(definition.get("image", ""))
         if not name:
@@ -56,12 +62,54 @@ def image_digests(compose: ComposeModel, docker: Any) -> dict[str, dict[str, str
         if docker is None:
             images[service] = {"image": name, "id": "unknown (engine unreachable)"}
             continue
-        try:
-            image_id = str(docker.images.get(name).id)
-        except Exception as exc:  # the SDK raises several types for a missing image
-            image_id = f"unknown ({type(exc).__name__})"
+        if known is None:
+            known = _listed_ids(docker)
+        image_id = next((known[ref] for ref in references(name) if ref in known), None)
+        if image_id is None:
+            if name not in looked_up:
+                looked_up[name] = _inspected_id(docker, name)
+            image_id = looked_up[name]
         images[service] = {"image": name, "id": image_id}
     return images
+
+
+def references(name: str) -> list[str]:
+    """The spellings the engine may list ``name`` under (``nginx`` is ``nginx:latest``;
+    ``docker.io/library/nginx:1`` is ``nginx:1``)."""
+    if "@" in name:
+        return [name]
+    last = name.rsplit("/", 1)[-1]
+    tagged = name if ":" in last else f"{name}:latest"
+    spellings = [tagged]
+    for prefix in ("docker.io/library/", "index.docker.io/library/", "docker.io/"):
+        if tagged.startswith(prefix):
+            spellings.append(tagged.removeprefix(prefix))
+            break
+    return spellings
+
+
+def index_listing(listing: list[dict[str, Any]]) -> dict[str, str]:
+    """Every tag and digest reference of an image listing -> that image's ID."""
+    ids: dict[str, str] = {}
+    for image in listing:
+        for ref in (image.get("RepoTags") or []) + (image.get("RepoDigests") or []):
+            if ref and not ref.startswith("<none>"):
+                ids[str(ref)] = str(image.get("Id", ""))
+    return ids
+
+
+def _listed_ids(docker: Any) -> dict[str, str]:
+    try:
+        return index_listing(docker.api.images())
+    except Exception:  # an engine that cannot list: each name is inspected instead
+        return {}
+
+
+def _inspected_id(docker: Any, name: str) -> str:
+    try:
+        return str(docker.images.get(name).id)
+    except Exception as exc:  # the SDK raises several types for a missing image
+        return f"unknown ({type(exc).__name__})"
 
 
 def bind(commit: dict[str, Any], compose: str, images: dict[str, dict[str, str]]) -> str:
