@@ -9,6 +9,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
+from readiness.backends.engine import LiveStack
 from readiness.model.manifest import Connection
 
 _SOCKET = re.compile(r"^(tcp|udp)://(.*):(\d+)$")
@@ -52,6 +53,17 @@ class ContainerRef:
 
     id: str
     name: str
+
+
+def running_sources(live: LiveStack, connections: Iterable[Connection]) -> dict[str, ContainerRef]:
+    """service -> the first running container of each connection's source, from the snapshot."""
+    sources: dict[str, ContainerRef] = {}
+    for conn in connections:
+        running = [a for a in live.of(conn.source) if a["State"].get("Running")]
+        if running:
+            attrs = running[0]
+            sources[conn.source] = ContainerRef(attrs["Id"], str(attrs["Name"]).lstrip("/"))
+    return sources
 
 
 def reach_all(
