@@ -7,6 +7,8 @@ import sys
 import textwrap
 from pathlib import Path
 
+from fixtures.process import started_as_pytest
+
 REPO = Path(__file__).resolve().parents[2]
 
 
@@ -44,3 +46,10 @@ def test_an_uncaught_error_keeps_pythons_exit() -> None:
     assert proc.returncode == 1
     assert "RuntimeError: boom" in proc.stderr
     assert "earlier handler ran" in proc.stdout
+
+
+def test_only_pytest_itself_exits_early() -> None:
+    assert started_as_pytest("/venv/bin/pytest", "")
+    assert started_as_pytest("/venv/lib/pytest/__main__.py", "pytest.__main__")
+    assert not started_as_pytest("/usr/local/bin/my-wrapper", "")
+    assert not started_as_pytest("-c", "")
