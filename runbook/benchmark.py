@@ -2,10 +2,12 @@
 
 For every size: this suite serial and with ``-n 2``, the same post-deploy checks written the
 usual testinfra way (``benchmarks/testinfra_way``), and the floor (``benchmarks/floor.py``: only
-the raw calls, one plain process). Size 12 is the running reference stack (read-only, all 92
-post-deploy checks, plus the pre-flight and its floor); other sizes are a synthetic compose
-project (``rdybench``, ``runbook.synthetic``) started for the measurement and removed afterwards,
-where the health and drift checks apply (five per service).
+the raw calls, one plain process). For scale, pytest itself is measured too: the same number of
+empty tests writing the same three reports (HTML, JUnit, Allure), no readiness plugin: what any
+pytest-based suite pays before it checks anything. Size 12 is the running reference stack
+(read-only, all 92 post-deploy checks, plus the pre-flight and its floor); other sizes are a
+synthetic compose project (``rdybench``, ``runbook.synthetic``) started for the measurement and
+removed afterwards, where the health and drift checks apply (five per service).
 
 Each figure is the median of --runs runs (after one warm-up run), with min and max, and the
 peak RSS of one more run (/usr/bin/time). Every configuration runs as an operator's machine runs
@@ -24,6 +26,7 @@ import argparse
 import json
 import os
 import platform
+import re
 import statistics
 import subprocess
 import sys
@@ -123,6 +126,36 @@ def suite_command(
     return command
 
 
+EMPTY_TESTS = """import pytest
+
+
+@pytest.mark.parametrize("number", range({count}))
+def test_empty(number):
+    pass
+"""
+
+
+def counted_tests(last_line: str) -> int:
+    """How many tests a pytest summary line counts ("92 passed, 7 skipped in 0.8s" -> 99)."""
+    return sum(
+        int(n) for n in re.findall(r"(\d+) (?:passed|failed|skipped|error|xfailed)", last_line)
+    )
+
+
+def empty_tests_command(count: int, tmp: Path) -> list[str]:
+    """pytest running ``count`` empty tests that write the suite's three reports."""
+    folder = tmp / f"empty-{count}"
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "pytest.ini").write_text("[pytest]\n")
+    (folder / "test_empty.py").write_text(EMPTY_TESTS.format(count=count))
+    return [
+        sys.executable, "-m", "pytest", str(folder), "-q", "-p", "no:randomly",
+        "-p", "no:cacheprovider", "-c", str(folder / "pytest.ini"), f"--rootdir={folder}",
+        f"--junitxml={folder}/junit.xml", f"--html={folder}/report.html",
+        "--self-contained-html", f"--alluredir={folder}/allure-results",
+    ]  # fmt: skip
+
+
 def bench_size(size: int, runs: int, tmp: Path) -> dict[str, Any]:
     """Every configuration at one size."""
     if size == REFERENCE_SIZE:
@@ -154,6 +187,10 @@ def bench_size(size: int, runs: int, tmp: Path) -> dict[str, Any]:
         ),
         "floor": measure("floor (raw calls only)", floor_cmd, runs),
     }
+    count = counted_tests(rows["suite"]["last_line"])
+    rows["pytest_empty"] = measure(
+        f"pytest itself ({count} empty tests)", empty_tests_command(count, tmp), runs
+    )
     result: dict[str, Any] = {"size": size, "rows": rows}
     if size == REFERENCE_SIZE:
         pre_floor = [
@@ -185,6 +222,10 @@ def ratios(sizes: dict[int, dict[str, Any]]) -> dict[str, Any]:
         out[f"{size}: suite -n 2 / floor"] = round(
             rows["suite_n2"]["median"] / rows["floor"]["median"], 2
         )
+        if "pytest_empty" in rows:
+            out[f"{size}: pytest itself / floor"] = round(
+                rows["pytest_empty"]["median"] / rows["floor"]["median"], 2
+            )
         if "preflight" in rows:
             out[f"{size}: pre-flight / its floor"] = round(
                 rows["preflight"]["median"] / rows["preflight_floor"]["median"], 2
