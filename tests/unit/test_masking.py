@@ -31,3 +31,11 @@ def test_short_values_are_not_masked() -> None:
 def test_secret_names() -> None:
     assert all(is_secret_name(n) for n in ("API_KEY", "DB_PASSWORD", "JWT_SECRET", "GH_TOKEN"))
     assert not any(is_secret_name(n) for n in ("HTTP_PORT", "RELEASE", "POSTGRES_USER"))
+
+
+def test_values_added_later_still_mask_longest_first() -> None:
+    masker = Masker(["hunter2"])
+    assert masker.mask("pw hunter2") == f"pw {MASK}"
+    masker.add("hunter2hunter2", "hunter2")  # longer, added after the first mask
+    assert masker.mask("pw hunter2hunter2!") == f"pw {MASK}!"
+    assert masker.mask("pw hunter2 and hunter2hunter2") == f"pw {MASK} and {MASK}"
