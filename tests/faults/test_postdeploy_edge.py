@@ -91,6 +91,7 @@ def test_tls08_http_serves_plain_content(
     message = assert_only_new_failure(postdeploy_baseline, run, "TLS-08", "-")
     assert "expected 301 to https://" in message, message
     assert "got 200" in message, message
+    assert "http 127.0.0.1:" in message, message  # the address it asked
 
 
 def test_rte01_unknown_path_answers_200(
