@@ -26,9 +26,14 @@ def _plugin(folder: Path) -> Path:
 
 @pytest.fixture
 def docker_config(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """An empty docker CLI config folder and no system plugin folder."""
+    """A docker CLI on PATH, an empty docker CLI config folder and no system plugin folder."""
     config_dir = tmp_path / "docker-config"
     config_dir.mkdir()
+    cli = tmp_path / "bin" / "docker"
+    cli.parent.mkdir()
+    cli.write_text("#!/bin/sh\n", encoding="utf-8")
+    cli.chmod(0o755)
+    monkeypatch.setenv("PATH", str(cli.parent))
     monkeypatch.setenv("DOCKER_CONFIG", str(config_dir))
     monkeypatch.setattr(compose, "SYSTEM_PLUGIN_DIRS", (str(tmp_path / "system"),))
     return config_dir
@@ -58,6 +63,16 @@ def test_the_cli_decides_when_its_config_could_change_the_plugin(
     _plugin(tmp_path / "system")
     (docker_config / "config.json").write_text(config_json, encoding="utf-8")
     assert standalone(COMMAND) == COMMAND
+
+
+def test_without_a_docker_cli_the_command_is_left_to_fail(
+    docker_config: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No ``docker`` on PATH: the render reports the missing CLI, as the rest of the run would."""
+    _plugin(tmp_path / "system")
+    monkeypatch.setenv("PATH", str(tmp_path / "nothing-here"))
+    assert standalone(COMMAND) == COMMAND
+    assert "docker CLI is not installed" in render(COMMAND).error
 
 
 def test_no_plugin_found_or_another_command_is_left_as_it_is(docker_config: Path) -> None:
