@@ -14,6 +14,7 @@ import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
+from readiness.backends.commands import environment_with
 from readiness.operations.stack import StackError, docker_client, project_states, wait_healthy
 from readiness.operations.target import Settings
 
@@ -123,7 +124,7 @@ def switch_to(settings: Settings, release: str, timeout: float = 300.0) -> Switc
 
 
 def _compose_capture(settings: Settings, release: str, *args: str) -> str:
-    env = {**os.environ, "RELEASE": release}
+    env = environment_with({"RELEASE": release})
     proc = subprocess.run(
         [*settings.compose(), *args], capture_output=True, text=True, check=False, env=env
     )

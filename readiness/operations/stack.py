@@ -7,7 +7,6 @@ alone (the seed's platform stack), then the first two together (the agent swarm 
 
 from __future__ import annotations
 
-import os
 import subprocess
 import time
 from collections.abc import Callable, Sequence
@@ -16,6 +15,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from readiness.backends.commands import environment_with
 from readiness.backends.engine import (
     PROJECT_LABEL,
     SERVICE_LABEL,
@@ -87,7 +87,7 @@ def compose_run(
             capture_output=capture,
             text=True,
             check=False,
-            env={**os.environ, **env} if env else None,
+            env=environment_with(env) if env else None,
         )
     except FileNotFoundError as exc:
         raise EngineError(f"cannot run {cmd[0]}: {exc.strerror}") from None

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from readiness.backends.commands import environment_with
 from readiness.backends.swarm import SwarmStack
 
 
@@ -81,7 +81,7 @@ def drill(
             text=True,
             check=False,
             timeout=60,
-            env={**os.environ, "DOCKER_HOST": docker_host} if docker_host else None,
+            env=environment_with({"DOCKER_HOST": docker_host}) if docker_host else None,
         )
         if proc.returncode != 0:
             result.problems.append(f"{step}: docker service rollback: {proc.stderr.strip()}")

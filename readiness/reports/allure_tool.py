@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import subprocess
 from pathlib import Path
 
+from readiness.backends.commands import environment_with
 from readiness.model.errors import EngineError
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -82,7 +82,7 @@ def generate(results: Path, output: Path, *, name: str = "", tools: Path = TOOLS
         raise ToolError(f"{results}: no Allure results (run the checklist first)")
     binary = install(tools)
     carry_history(results, output)
-    env = {**os.environ}
+    env = environment_with()
     java_home = _java_home()
     if java_home:
         env.setdefault("JAVA_HOME", java_home)
