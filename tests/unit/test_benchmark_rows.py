@@ -1,4 +1,4 @@
-"""The benchmark's "pytest itself" row: as many empty tests as the suite ran, same reports."""
+"""The benchmark's "pytest itself" row: as many empty tests as the suite ran, HTML and JUnit."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ def test_the_count_is_every_test_the_summary_line_names() -> None:
     assert counted_tests("no tests ran in 0.13s") == 0
 
 
-def test_empty_tests_write_the_three_reports(tmp_path: Path) -> None:
+def test_empty_tests_write_html_and_junit_without_allure(tmp_path: Path) -> None:
     command = empty_tests_command(3, tmp_path)
     proc = subprocess.run(
         command, cwd=REPO, capture_output=True, text=True, timeout=120, check=False
@@ -25,5 +25,5 @@ def test_empty_tests_write_the_three_reports(tmp_path: Path) -> None:
     folder = tmp_path / "empty-3"
     assert (folder / "junit.xml").is_file()
     assert (folder / "report.html").is_file()
-    assert len(list((folder / "allure-results").glob("*-result.json"))) == 3
+    assert not list(folder.rglob("*-result.json"))  # allure-pytest's listener stays out
     assert "VERDICT" not in proc.stdout  # the readiness plugin stays out
