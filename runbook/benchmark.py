@@ -5,10 +5,12 @@ usual testinfra way (``benchmarks/testinfra_way``), and the floor (``benchmarks/
 the raw calls, one plain process). For scale, pytest itself is measured too: the same number of
 empty tests writing pytest-html's report and JUnit XML, no readiness plugin and no Allure plugin
 (the suite writes its Allure results itself): what any pytest-based suite with these two reports
-pays before it checks anything. Size 12 is the running reference stack
-(read-only, all 92 post-deploy checks, plus the pre-flight and its floor); other sizes are a
-synthetic compose project (``rdybench``, ``runbook.synthetic``) started for the measurement and
-removed afterwards, where the health and drift checks apply (five per service).
+pays before it checks anything; and the same with the libraries the suite is built on imported
+(docker SDK, pydantic, PyYAML, testinfra, Allure's model; psycopg where there is a database).
+Size 12 is the running reference stack (read-only, all 92 post-deploy checks, plus the
+pre-flight and its floor); other sizes are a synthetic compose project (``rdybench``,
+``runbook.synthetic``) started for the measurement and removed afterwards, where the health and
+drift checks apply (five per service).
 
 Each figure is the median of --runs runs (after one warm-up run), with min and max, and the
 peak RSS of one more run (/usr/bin/time). Every configuration runs as an operator's machine runs
@@ -143,16 +145,28 @@ def counted_tests(last_line: str) -> int:
     )
 
 
-def empty_tests_command(count: int, tmp: Path) -> list[str]:
+LIBRARIES = ("docker", "requests", "pydantic", "yaml", "testinfra", "allure_commons.model2")
+"""The libraries every post-deploy run of the suite imports (the docker SDK, the manifest's schema
+library, testinfra, Allure's result model)."""
+
+DATABASE_LIBRARIES = ("psycopg",)
+"""Imported too when the manifest declares a database (the reference stack)."""
+
+
+def empty_tests_command(count: int, tmp: Path, libraries: Sequence[str] = ()) -> list[str]:
     """pytest running ``count`` empty tests that write an HTML report and JUnit XML.
 
     allure-pytest is left out: the suite does not run its listener (it writes its Allure results
-    itself), so that listener's cost is no part of what pytest costs the suite.
+    itself), so that listener's cost is no part of what pytest costs the suite. With
+    ``libraries``, a conftest imports them first: what any pytest suite built on the same
+    libraries pays before it checks anything.
     """
-    folder = tmp / f"empty-{count}"
+    folder = tmp / (f"empty-{count}" + ("-libraries" if libraries else ""))
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "pytest.ini").write_text("[pytest]\n")
     (folder / "test_empty.py").write_text(EMPTY_TESTS.format(count=count))
+    if libraries:
+        (folder / "conftest.py").write_text("".join(f"import {name}\n" for name in libraries))
     return [
         sys.executable, "-m", "pytest", str(folder), "-q", "-p", "no:randomly",
         "-p", "no:cacheprovider", "-p", "no:allure_pytest", "-c", str(folder / "pytest.ini"),
@@ -196,6 +210,10 @@ def bench_size(size: int, runs: int, tmp: Path) -> dict[str, Any]:
     rows["pytest_empty"] = measure(
         f"pytest + JUnit + HTML ({count} empty)", empty_tests_command(count, tmp), runs
     )
+    libraries = LIBRARIES + (DATABASE_LIBRARIES if size == REFERENCE_SIZE else ())
+    rows["pytest_libraries"] = measure(
+        "the same, libraries imported", empty_tests_command(count, tmp, libraries), runs
+    )
     result: dict[str, Any] = {"size": size, "rows": rows}
     if size == REFERENCE_SIZE:
         pre_floor = [
@@ -230,6 +248,10 @@ def ratios(sizes: dict[int, dict[str, Any]]) -> dict[str, Any]:
         if "pytest_empty" in rows:
             out[f"{size}: pytest itself / floor"] = round(
                 rows["pytest_empty"]["median"] / rows["floor"]["median"], 2
+            )
+        if "pytest_libraries" in rows:
+            out[f"{size}: pytest + libraries / floor"] = round(
+                rows["pytest_libraries"]["median"] / rows["floor"]["median"], 2
             )
         if "preflight" in rows:
             out[f"{size}: pre-flight / its floor"] = round(

@@ -1,4 +1,4 @@
-"""The benchmark's "pytest itself" row: as many empty tests as the suite ran, HTML and JUnit."""
+"""The benchmark's pytest rows: as many empty tests as the suite ran, with HTML and JUnit."""
 
 from __future__ import annotations
 
@@ -27,3 +27,15 @@ def test_empty_tests_write_html_and_junit_without_allure(tmp_path: Path) -> None
     assert (folder / "report.html").is_file()
     assert not list(folder.rglob("*-result.json"))  # allure-pytest's listener stays out
     assert "VERDICT" not in proc.stdout  # the readiness plugin stays out
+
+
+def test_the_libraries_row_imports_them_before_the_empty_tests(tmp_path: Path) -> None:
+    command = empty_tests_command(3, tmp_path, ("json", "docker"))
+    proc = subprocess.run(
+        command, cwd=REPO, capture_output=True, text=True, timeout=120, check=False
+    )
+    assert proc.returncode == 0, proc.stdout + proc.stderr  # a failed import would stop it
+    assert "3 passed" in proc.stdout
+    conftest = tmp_path / "empty-3-libraries" / "conftest.py"
+    assert conftest.read_text() == "import json\nimport docker\n"
+    assert not (tmp_path / "empty-3").exists()  # the plain row's folder stays without it
